@@ -38,8 +38,13 @@ def _parse(name: str, raw: str, parse: Callable[[str], T], expected: str) -> T:
         raise ConfigError(f"{name}={raw!r} is not valid: expected {expected}") from exc
 
 
-def env_str(name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None,
-            choices: tuple[str, ...] | None = None) -> str:
+def env_str(
+    name: str,
+    default: str | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    choices: tuple[str, ...] | None = None,
+) -> str:
     """A required string (``default`` None) or an optional one."""
     raw = _raw(name, environ)
     if raw is None:
@@ -51,8 +56,14 @@ def env_str(name: str, default: str | None = None, *, environ: Mapping[str, str]
     return raw
 
 
-def env_int(name: str, default: int, *, environ: Mapping[str, str] | None = None,
-            minimum: int | None = None, maximum: int | None = None) -> int:
+def env_int(
+    name: str,
+    default: int,
+    *,
+    environ: Mapping[str, str] | None = None,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int:
     raw = _raw(name, environ)
     value = default if raw is None else _parse(name, raw, int, "an integer")
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
@@ -71,8 +82,9 @@ def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = No
     raise ConfigError(f"{name}={raw!r} is not valid: expected true or false")
 
 
-def env_list(name: str, default: tuple[str, ...] = (), *,
-             environ: Mapping[str, str] | None = None) -> list[str]:
+def env_list(
+    name: str, default: tuple[str, ...] = (), *, environ: Mapping[str, str] | None = None
+) -> list[str]:
     """A comma-separated list; blanks are dropped."""
     raw = _raw(name, environ)
     if raw is None:
@@ -80,13 +92,15 @@ def env_list(name: str, default: tuple[str, ...] = (), *,
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_path(name: str, default: str | None = None, *,
-             environ: Mapping[str, str] | None = None) -> Path:
+def env_path(
+    name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None
+) -> Path:
     return Path(env_str(name, default, environ=environ)).expanduser()
 
 
-def env_secret(name: str, default: str | None = None, *,
-               environ: Mapping[str, str] | None = None) -> str:
+def env_secret(
+    name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None
+) -> str:
     """A secret from ``NAME_FILE`` (preferred) or ``NAME``."""
     file_name = _raw(f"{name}_FILE", environ)
     if file_name is not None:
@@ -100,8 +114,12 @@ def env_secret(name: str, default: str | None = None, *,
     return env_str(name, default, environ=environ)
 
 
-def env_database(name: str, default: str, *, environ: Mapping[str, str] | None = None,
-                 ) -> dict[str, object]:
+def env_database(
+    name: str,
+    default: str,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, object]:
     """A Django ``DATABASES`` entry from a URL (postgres://, postgresql://, sqlite:///)."""
     url = env_str(name, default, environ=environ)
     try:

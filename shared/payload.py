@@ -21,6 +21,7 @@ name, a code from a code list, a month, an identifier of a fixed pattern, or a
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -97,9 +98,7 @@ class TableMonth(BaseModel):
         """The cells as {(code, code, ...): count}."""
         width = len(self.values) + 1
         rows = (self.cells[i : i + width] for i in range(0, len(self.cells), width))
-        return {
-            tuple(self.values[d][row[d]] for d in range(width - 1)): row[-1] for row in rows
-        }
+        return {tuple(self.values[d][row[d]] for d in range(width - 1)): row[-1] for row in rows}
 
 
 def _check_values(spec: Table, values: list[list[str]]) -> None:
@@ -152,7 +151,7 @@ class TokenSet(BaseModel):
     @classmethod
     def _sorted_and_unique(cls, tokens: list[str]) -> list[str]:
         # Sorted, so that the order of a set cannot betray the order of the records.
-        if any(a >= b for a, b in zip(tokens, tokens[1:], strict=False)):
+        if any(a >= b for a, b in itertools.pairwise(tokens)):
             raise ValueError("tokens must be sorted and unique")
         return tokens
 
@@ -235,8 +234,13 @@ def parse_payload(document: Mapping[str, Any]) -> Payload:
     if not isinstance(version, str) or version not in SUPPORTED_CONTRACT_VERSIONS:
         raise PayloadError(
             "unknown_contract",
-            [{"field": "contract", "message": f"unknown contract version {version!r}; "
-              f"supported: {', '.join(sorted(SUPPORTED_CONTRACT_VERSIONS))}"}],
+            [
+                {
+                    "field": "contract",
+                    "message": f"unknown contract version {version!r}; "
+                    f"supported: {', '.join(sorted(SUPPORTED_CONTRACT_VERSIONS))}",
+                }
+            ],
         )
     try:
         return Payload.model_validate(document)

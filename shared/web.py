@@ -34,11 +34,14 @@ from shared.env import env_bool, env_database, env_int, env_list, env_secret, en
 log = logging.getLogger(__name__)
 
 HTTP_REQUESTS = Counter(
-    "systraite_http_requests_total", "HTTP requests by method and status class",
+    "systraite_http_requests_total",
+    "HTTP requests by method and status class",
     ["method", "status"],
 )
 HTTP_LATENCY = Histogram(
-    "systraite_http_request_duration_seconds", "HTTP request duration", ["method"],
+    "systraite_http_request_duration_seconds",
+    "HTTP request duration",
+    ["method"],
 )
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -131,7 +134,9 @@ def base_settings(*, service: str, base_dir: Path, default_db: str) -> dict[str,
         "LANGUAGE_CODE": "fr",
         "LANGUAGES": [("fr", "Français"), ("en", "English")],
         "STATIC_URL": "/static/",
-        "STATIC_ROOT": str(env_path_default("SYSTRAITE_STATIC_ROOT", base_dir / "var" / "static" / service)),
+        "STATIC_ROOT": str(
+            env_path_default("SYSTRAITE_STATIC_ROOT", base_dir / "var" / "static" / service)
+        ),
         "SYSTRAITE_METRICS_TOKEN": env_secret("SYSTRAITE_METRICS_TOKEN", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Strict",
@@ -141,8 +146,9 @@ def base_settings(*, service: str, base_dir: Path, default_db: str) -> dict[str,
         "SECURE_REFERRER_POLICY": "same-origin",
         "X_FRAME_OPTIONS": "DENY",
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if production else None,
-        "DATA_UPLOAD_MAX_MEMORY_SIZE": env_int("SYSTRAITE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024,
-                                               minimum=1024),
+        "DATA_UPLOAD_MAX_MEMORY_SIZE": env_int(
+            "SYSTRAITE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1024
+        ),
         "LOGGING": _logging(service),
     }
 
@@ -158,12 +164,13 @@ def raise_config(name: str, message: str) -> None:
 
 
 def _logging(service: str) -> dict[str, Any]:
-    level = env_str("SYSTRAITE_LOG_LEVEL", "INFO",
-                    choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    level = env_str("SYSTRAITE_LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": f"%(asctime)s {service} %(levelname)s %(name)s %(message)s"}},
+        "formatters": {
+            "plain": {"format": f"%(asctime)s {service} %(levelname)s %(name)s %(message)s"}
+        },
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
         "root": {"handlers": ["console"], "level": level},
         # Request logs would carry URLs with query strings (search terms may be names).

@@ -53,8 +53,10 @@ OWED = {
     "SDG 16.2.2 victims by sex, age and form": (Unit.SURVIVORS, {"sex", "age_band", "form"}),
     "GLOTIP victims by citizenship": (Unit.SURVIVORS, {"sex", "age_group", "citizenship"}),
     "GLOTIP flows": (Unit.SURVIVORS, {"flow", "form"}),
-    "GLOTIP persons suspected/prosecuted/convicted": (Unit.TRAFFICKERS,
-                                                     {"status", "sex", "citizenship"}),
+    "GLOTIP persons suspected/prosecuted/convicted": (
+        Unit.TRAFFICKERS,
+        {"status", "sex", "citizenship"},
+    ),
     "GLOTIP offences by article": (Unit.CHARGES, {"offence"}),
     "pipeline: stages": (Unit.CASES, {"stage", "transition"}),
     "pipeline: dropped and other steps": (Unit.PROCEDURE_EVENTS, {"step"}),
@@ -67,7 +69,10 @@ OWED = {
     "means of control by form and age": (Unit.SURVIVORS, {"means_of_control", "form", "age_group"}),
     "recruitment by form and age": (Unit.SURVIVORS, {"recruitment", "form", "age_group"}),
     "relationship by form and age": (Unit.SURVIVORS, {"relationship", "form", "age_group"}),
-    "services: referrals by type and status": (Unit.REFERRALS, {"referral_type", "referral_status"}),
+    "services: referrals by type and status": (
+        Unit.REFERRALS,
+        {"referral_type", "referral_status"},
+    ),
 }
 
 

@@ -20,9 +20,13 @@ def test_a_missing_required_string_names_the_variable() -> None:
 
 
 def test_a_value_outside_the_choices_names_the_variable_and_the_choices() -> None:
-    with pytest.raises(ConfigError, match="SYSTRAITE_ENV='prod'.*development, production"):
-        env_str("SYSTRAITE_ENV", "development", environ={"SYSTRAITE_ENV": "prod"},
-                choices=("development", "production"))
+    with pytest.raises(ConfigError, match=r"SYSTRAITE_ENV=.prod.*development, production"):
+        env_str(
+            "SYSTRAITE_ENV",
+            "development",
+            environ={"SYSTRAITE_ENV": "prod"},
+            choices=("development", "production"),
+        )
 
 
 @pytest.mark.parametrize("raw", ["ten", "1.5", "0x10"])
@@ -41,7 +45,9 @@ def test_integers_and_defaults_are_read() -> None:
     assert env_int("N", 7, environ={"N": " 12 "}) == 12
 
 
-@pytest.mark.parametrize(("raw", "value"), [("true", True), ("NO", False), ("1", True), ("off", False)])
+@pytest.mark.parametrize(
+    ("raw", "value"), [("true", True), ("NO", False), ("1", True), ("off", False)]
+)
 def test_booleans_accept_the_usual_spellings(raw: str, value: bool) -> None:
     assert env_bool("B", not value, environ={"B": raw}) is value
 
@@ -63,7 +69,7 @@ def test_a_secret_file_wins_over_the_variable(tmp_path: Path) -> None:
 
 
 def test_an_unreadable_secret_file_names_the_variable(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="S_FILE=.*cannot be read"):
+    with pytest.raises(ConfigError, match=r"S_FILE=.*cannot be read"):
         env_secret("S", environ={"S_FILE": str(tmp_path / "missing")})
 
 
@@ -74,8 +80,10 @@ def test_postgres_urls_become_django_settings() -> None:
     assert (db["HOST"], db["PORT"], db["OPTIONS"]) == ("db.example", "5433", {"sslmode": "require"})
 
 
-@pytest.mark.parametrize(("url", "name"), [("sqlite:///var/n.sqlite3", "var/n.sqlite3"),
-                                           ("sqlite:////tmp/n.sqlite3", "/tmp/n.sqlite3")])
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [("sqlite:///var/n.sqlite3", "var/n.sqlite3"), ("sqlite:////srv/n.sqlite3", "/srv/n.sqlite3")],
+)
 def test_sqlite_urls_keep_relative_and_absolute_paths(url: str, name: str) -> None:
     assert parse_database_url(url)["NAME"] == name
 

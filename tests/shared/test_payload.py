@@ -41,18 +41,28 @@ def a_payload(**overrides: Any) -> dict[str, Any]:
         "built_at": "2026-12-03T10:00:00Z",
         "key_id": "ed25519:0123456789abcdef",
         "full": False,
-        "tables": [encode_table_month("survivors_sex_age_form", "2026-03",
-                                      {("Male", "9-17", "begging"): 12}).model_dump()],
-        "tokens": [{"year": 2026, "kind": "survivor", "key_id": "lk:2026:abcdef012345",
-                    "tokens": ["0" * 64, "a" * 64]}],
+        "tables": [
+            encode_table_month(
+                "survivors_sex_age_form", "2026-03", {("Male", "9-17", "begging"): 12}
+            ).model_dump()
+        ],
+        "tokens": [
+            {
+                "year": 2026,
+                "kind": "survivor",
+                "key_id": "lk:2026:abcdef012345",
+                "tokens": ["0" * 64, "a" * 64],
+            }
+        ],
     }
     document.update(overrides)
     return document
 
 
 @given(table_name=tables, month=months, data=st.data())
-def test_cells_round_trip_through_the_columnar_form(table_name: str, month: str,
-                                                   data: st.DataObject) -> None:
+def test_cells_round_trip_through_the_columnar_form(
+    table_name: str, month: str, data: st.DataObject
+) -> None:
     cells = data.draw(cells_strategy(table_name))
     encoded = encode_table_month(table_name, month, cells)
     assert encoded.decoded() == cells
@@ -131,8 +141,10 @@ def test_an_unknown_table_is_refused() -> None:
     document = a_payload()
     document["tables"][0]["table"] = "survivor_names"
     error = refused(document)
-    assert error.errors[0] == {"field": "tables[0].table",
-                               "message": "unknown table 'survivor_names'"}
+    assert error.errors[0] == {
+        "field": "tables[0].table",
+        "message": "unknown table 'survivor_names'",
+    }
 
 
 def test_a_table_month_sent_twice_is_refused() -> None:
@@ -152,10 +164,15 @@ def test_token_sets_must_be_sorted_unique_lowercase_hex(tokens: list[str]) -> No
     assert error.errors[0]["field"].startswith("tokens[0].tokens")
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                    lambda inner: st.lists(inner, max_size=3)
-                    | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-                    max_leaves=10))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+        ),
+        max_leaves=10,
+    )
+)
 @settings(max_examples=200)
 def test_any_garbage_in_a_field_is_a_payload_error_never_a_crash(garbage: Any) -> None:
     for field in ("tables", "tokens", "sequence", "built_at", "node_id", "full", "contract"):
@@ -181,10 +198,23 @@ def test_the_json_schema_forbids_unknown_fields_everywhere() -> None:
 
 def test_a_payload_can_only_be_built_with_an_aware_time() -> None:
     with pytest.raises(ValueError):
-        Payload(contract=CONTRACT_VERSION, node_id="sn-tgi-ked", jurisdiction="SN-TGI-KED",
-                sequence=1, built_at=datetime(2026, 1, 1), key_id="ed25519:ab",  # noqa: DTZ001
-                tables=[], tokens=[])
-    ok = Payload(contract=CONTRACT_VERSION, node_id="sn-tgi-ked", jurisdiction="SN-TGI-KED",
-                 sequence=1, built_at=datetime(2026, 1, 1, tzinfo=UTC), key_id="ed25519:ab")
+        Payload(
+            contract=CONTRACT_VERSION,
+            node_id="sn-tgi-ked",
+            jurisdiction="SN-TGI-KED",
+            sequence=1,
+            built_at=datetime(2026, 1, 1),
+            key_id="ed25519:ab",
+            tables=[],
+            tokens=[],
+        )
+    ok = Payload(
+        contract=CONTRACT_VERSION,
+        node_id="sn-tgi-ked",
+        jurisdiction="SN-TGI-KED",
+        sequence=1,
+        built_at=datetime(2026, 1, 1, tzinfo=UTC),
+        key_id="ed25519:ab",
+    )
     assert ok.document()["tables"] == []
     assert TokenSet(year=2026, kind="trafficker", key_id="lk:x", tokens=[]).tokens == []
