@@ -134,9 +134,7 @@ def base_settings(*, service: str, base_dir: Path, default_db: str) -> dict[str,
         "LANGUAGE_CODE": "fr",
         "LANGUAGES": [("fr", "Français"), ("en", "English")],
         "STATIC_URL": "/static/",
-        "STATIC_ROOT": str(
-            env_path_default("SYSTRAITE_STATIC_ROOT", base_dir / "var" / "static" / service)
-        ),
+        "STATIC_ROOT": _static_root(service, base_dir),
         "SYSTRAITE_METRICS_TOKEN": env_secret("SYSTRAITE_METRICS_TOKEN", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Strict",
@@ -155,6 +153,12 @@ def base_settings(*, service: str, base_dir: Path, default_db: str) -> dict[str,
 
 def env_path_default(name: str, default: Path) -> Path:
     return Path(env_str(name, str(default))).expanduser()
+
+
+def _static_root(service: str, base_dir: Path) -> str:
+    root = env_path_default("SYSTRAITE_STATIC_ROOT", base_dir / "var" / "static" / service)
+    root.mkdir(parents=True, exist_ok=True)
+    return str(root)
 
 
 def raise_config(name: str, message: str) -> None:

@@ -1,0 +1,223 @@
+"""API of cases, their parts and their procedure. Reads audited, writes through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from node.accounts.permissions import capability_required
+from node.accounts.roles import Capability
+from node.api import AuditedReadMixin
+from node.cases import serializers as s
+from node.cases import services
+from node.cases.models import (
+    Case,
+    CaseSurvivor,
+    Charge,
+    Defendant,
+    Exploitation,
+    ProcedureStep,
+    Referral,
+    TraffickingEvent,
+)
+from node.people.apis import ERRORS, NOT_FOUND, name_filter
+from node.people.models import Survivor, Trafficker
+
+CONFLICT = {409: OpenApiResponse(description="Suppression impossible : des actes en dépendent.")}
+
+
+def _read_or(capability: Capability, action_name: str | None) -> list[BasePermission]:
+    read = action_name in {"list", "retrieve"}
+    return [capability_required(Capability.READ_CASES if read else capability)()]
+
+
+class CaseFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(method="by_name", max_length=200,
+                                     label="Nom d'une victime ou d'un prévenu")
+    parquet_number = django_filters.CharFilter(lookup_expr="iexact", max_length=64)
+    form = django_filters.CharFilter(method="by_form", max_length=40)
+    year = django_filters.NumberFilter(field_name="reported_on__year")
+
+    class Meta:
+        model = Case
+        fields = ["stage", "identification_source", "cross_border"]
+
+    def by_name(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        survivors = name_filter(Survivor.objects.all(), "survivor", value)
+        traffickers = name_filter(Trafficker.objects.all(), "trafficker", value)
+        return queryset.filter(Q(survivor_links__survivor__in=survivors)
+                               | Q(defendants__trafficker__in=traffickers)).distinct()
+
+    def by_form(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return queryset.filter(exploitations__form=value).distinct()
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.CaseOutput(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: s.CaseOutput, **ERRORS, **NOT_FOUND}),
+    create=extend_schema(request=s.CaseInput, responses={201: s.CaseOutput, **ERRORS}),
+    partial_update=extend_schema(request=s.CaseInput,
+                                 responses={200: s.CaseOutput, **ERRORS, **NOT_FOUND}),
+)
+class CaseViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Cases of this jurisdiction. Never deleted: a case is closed by its procedure."""
+
+    audit_target = "case"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    serializer_class = s.CaseOutput
+    filterset_class = CaseFilter
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return Case.objects.annotate(
+            survivor_count=Count("survivor_links", distinct=True),
+            defendant_count=Count("defendants", distinct=True),
+        ).order_by("-reported_on", "-id")
+
+    def get_permissions(self) -> list[BasePermission]:
+        return _read_or(Capability.WRITE_CASES, self.action)
+
+    def create(self, request: Request) -> Response:
+        data = _valid(s.CaseInput, request)
+        case = services.case_create(actor=request.user, data=data, request=request)
+        return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        data = _valid(s.CaseInput, request, partial=True)
+        services.case_update(actor=request.user, case=case, data=data, request=request)
+        return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
+
+
+def _valid(serializer_class: type[BaseSerializer], request: Request, *, partial: bool = False,
+           instance: Any = None) -> dict[str, Any]:  # type: ignore[type-arg]
+    serializer = serializer_class(instance, data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class RecordViewSet(AuditedReadMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+    """A part of a case: created, corrected or deleted through ``record_save``/``record_delete``."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_fields = ["case"]
+
+    def get_permissions(self) -> list[BasePermission]:
+        return _read_or(Capability.WRITE_CASES, self.action)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _valid(self.get_serializer_class(), request)
+        obj = services.record_save(actor=request.user, obj=self.queryset.model(), data=data,
+                                   request=request)
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self.get_object()
+        data = _valid(self.get_serializer_class(), request, partial=True, instance=obj)
+        services.record_save(actor=request.user, obj=obj, data=data, request=request)
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.record_delete(actor=request.user, obj=self.get_object(), request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _record_schema(serializer: type[BaseSerializer]) -> Any:  # type: ignore[type-arg]
+    return extend_schema_view(
+        list=extend_schema(responses={200: serializer(many=True), **ERRORS}),
+        retrieve=extend_schema(responses={200: serializer, **ERRORS, **NOT_FOUND}),
+        create=extend_schema(responses={201: serializer, **ERRORS}),
+        partial_update=extend_schema(responses={200: serializer, **ERRORS, **NOT_FOUND}),
+        destroy=extend_schema(responses={204: None, **ERRORS, **NOT_FOUND, **CONFLICT}),
+    )
+
+
+@_record_schema(s.CaseSurvivorSerializer)
+class CaseSurvivorViewSet(RecordViewSet):
+    audit_target = "case_survivor"
+    serializer_class = s.CaseSurvivorSerializer
+    queryset = CaseSurvivor.objects.order_by("id")
+
+
+@_record_schema(s.DefendantSerializer)
+class DefendantViewSet(RecordViewSet):
+    audit_target = "defendant"
+    serializer_class = s.DefendantSerializer
+    queryset = Defendant.objects.prefetch_related("roles").order_by("id")
+
+
+@_record_schema(s.ExploitationSerializer)
+class ExploitationViewSet(RecordViewSet):
+    audit_target = "exploitation"
+    serializer_class = s.ExploitationSerializer
+    queryset = Exploitation.objects.prefetch_related("means").order_by("id")
+
+
+@_record_schema(s.EventSerializer)
+class EventViewSet(RecordViewSet):
+    audit_target = "trafficking_event"
+    serializer_class = s.EventSerializer
+    queryset = TraffickingEvent.objects.order_by("id")
+
+
+@_record_schema(s.ChargeSerializer)
+class ChargeViewSet(RecordViewSet):
+    audit_target = "charge"
+    serializer_class = s.ChargeSerializer
+    queryset = Charge.objects.prefetch_related("survivors").order_by("id")
+
+
+@_record_schema(s.ReferralSerializer)
+class ReferralViewSet(RecordViewSet):
+    audit_target = "referral"
+    serializer_class = s.ReferralSerializer
+    queryset = Referral.objects.order_by("id")
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.StepOutput(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: s.StepOutput, **ERRORS, **NOT_FOUND}),
+    create=extend_schema(request=s.StepInput, responses={201: s.StepRecordedOutput, **ERRORS}),
+)
+class StepViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Procedure steps: append-only. A mistaken step is voided, never edited."""
+
+    audit_target = "procedure_step"
+    serializer_class = s.StepOutput
+    filterset_fields = ["case", "defendant", "step"]
+    queryset = ProcedureStep.objects.select_related("void").order_by("occurred_on", "id")
+
+    def get_permissions(self) -> list[BasePermission]:
+        # Which capability a step needs depends on its kind: the service checks it.
+        if self.action in {"list", "retrieve"}:
+            return [capability_required(Capability.READ_CASES)()]
+        return [capability_required(Capability.READ_CASES)()]
+
+    def create(self, request: Request) -> Response:
+        data = _valid(s.StepInput, request)
+        result = services.step_record(actor=request.user, case=data.pop("case"), data=data,
+                                      request=request)
+        body = {**s.StepOutput(result.step).data, "warnings": result.warnings}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.StepVoidInput,
+                   responses={200: s.StepOutput, **ERRORS, **NOT_FOUND})
+    @action(detail=True, methods=["post"])
+    def void(self, request: Request, pk: str | None = None) -> Response:
+        step = get_object_or_404(ProcedureStep, pk=pk)
+        data = _valid(s.StepVoidInput, request)
+        services.step_void(actor=request.user, step=step, reason=data["reason"], request=request)
+        return Response(s.StepOutput(self.get_queryset().get(pk=step.pk)).data)
