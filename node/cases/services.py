@@ -33,7 +33,7 @@ from node.cases.models import (
     TraffickingEvent,
 )
 from node.people.services import linkage_tokens_refresh, person_years
-from node.sync.services import cases_mark_dirty
+from node.sync.services import cases_mark_dirty, mark_dirty
 from shared.codes import code_list
 
 M = TypeVar("M", bound=models.Model)
@@ -140,6 +140,10 @@ def record_save(*, actor: Any, obj: M, data: Mapping[str, Any],
     """Create (obj unsaved) or correct a sub-record of a case."""
     creating = obj.pk is None
     before = record_case(obj) if not creating else None
+    if isinstance(obj, CaseSurvivor) and obj.survivor_id:
+        mark_dirty(survivors=[obj.survivor_id])  # the survivor it may be moved away from
+    if isinstance(obj, Defendant) and obj.trafficker_id:
+        mark_dirty(traffickers=[obj.trafficker_id])
     _set(obj, data, RECORD_FIELDS[type(obj)])
     case = record_case(obj)
     if hasattr(obj, "case_id") and not isinstance(obj, CaseSurvivor | Defendant | TraffickingEvent):
@@ -178,6 +182,10 @@ def record_delete(*, actor: Any, obj: models.Model, request: HttpRequest | None 
     if isinstance(obj, Defendant) and obj.steps.exists():
         raise ServiceError({"detail": _("Ce prévenu a des actes de procédure : annulez-les.")})
     _audit(actor, "delete", obj, request, {"case": case.pk})
+    if isinstance(obj, CaseSurvivor):
+        mark_dirty(survivors=[obj.survivor_id])
+    if isinstance(obj, Defendant):
+        mark_dirty(traffickers=[obj.trafficker_id])
     obj.delete()
     if person is not None:
         linkage_tokens_refresh(person=person, years=person_years(person))

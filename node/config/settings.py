@@ -43,7 +43,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "node.accounts",
+    "node.audit",
+    "node.people",
+    "node.cases",
+    "node.sync",
 ]
+
+AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -54,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -72,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "node.accounts.context_processors.security_notice",
             ],
         },
     }
@@ -85,6 +96,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "node.api.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -101,5 +113,85 @@ SPECTACULAR_SETTINGS = {
 SYSTRAITE_HUB_URL = env_str("SYSTRAITE_HUB_URL", "http://127.0.0.1:8000")
 SYSTRAITE_PUSH_INTERVAL_SECONDS = env_int("SYSTRAITE_PUSH_INTERVAL_SECONDS", 900, minimum=10)
 SYSTRAITE_PUSH_ENABLED = env_bool("SYSTRAITE_PUSH_ENABLED", True)
+SYSTRAITE_NODE_ID = env_str("SYSTRAITE_NODE_ID", SYSTRAITE_JURISDICTION.lower())
+
+# Celery: the broker is Redis in production; development defaults to an
+# in-process broker (tasks then run when called from `systraite-node push`).
+CELERY_BROKER_URL = env_str("SYSTRAITE_BROKER_URL", "memory://")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BEAT_SCHEDULE = (
+    {"sync-cycle": {"task": "node.sync.tasks.sync_cycle",
+                    "schedule": float(SYSTRAITE_PUSH_INTERVAL_SECONDS)}}
+    if SYSTRAITE_PUSH_ENABLED else {}
+)
+SYSTRAITE_METRICS_REFRESHERS = ("node.sync.metrics.refresh",)
+
+# Key files (node/keys.py); in development, missing files are generated under VAR_DIR/keys.
+SYSTRAITE_FIELD_KEY_FILE = env_str("SYSTRAITE_FIELD_KEY_FILE", "")
+SYSTRAITE_SIGNING_KEY_FILE = env_str("SYSTRAITE_SIGNING_KEY_FILE", "")
+SYSTRAITE_LINKAGE_SECRET_FILE = env_str("SYSTRAITE_LINKAGE_SECRET_FILE", "")
 
 SYSTRAITE_HEALTH_EXTRA = {"jurisdiction": SYSTRAITE_JURISDICTION}
+
+# --- accounts (owned by node/accounts) ---
+# Users are this node's staff; the backend refuses other jurisdictions and unknown roles.
+AUTHENTICATION_BACKENDS = ["node.accounts.backends.JurisdictionBackend"]
+
+# OWASP ASVS 4.0.3 §2.1: 12 to 128 characters, any Unicode, no composition rule,
+# refused if common or too close to the user's own name or username.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "node.accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Sessions live in the database (never in a cookie) and end after inactivity.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 60 * env_int("SYSTRAITE_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=720)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Second factor (TOTP) for every role; may be relaxed for a demo, never in production.
+SYSTRAITE_REQUIRE_OTP = env_bool("SYSTRAITE_REQUIRE_OTP", True)
+if not SYSTRAITE_REQUIRE_OTP and globals()["SYSTRAITE_ENV"] == "production":
+    raise ConfigError("SYSTRAITE_REQUIRE_OTP=false is refused when SYSTRAITE_ENV=production")
+OTP_TOTP_ISSUER = f"Systraite {SYSTRAITE_JURISDICTION}"
+
+# Temporary lock-out of log-ins (node/accounts/throttle.py explains the choices).
+SYSTRAITE_LOGIN_MAX_FAILURES_PER_USERNAME = env_int(
+    "SYSTRAITE_LOGIN_MAX_FAILURES_PER_USERNAME", 5, minimum=1)
+SYSTRAITE_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int(
+    "SYSTRAITE_LOGIN_MAX_FAILURES_PER_ADDRESS", 30, minimum=1)
+SYSTRAITE_LOGIN_LOCKOUT_BASE_SECONDS = env_int(
+    "SYSTRAITE_LOGIN_LOCKOUT_BASE_SECONDS", 60, minimum=1, maximum=3600)
+SYSTRAITE_LOGIN_LOCKOUT_MAX_SECONDS = env_int(
+    "SYSTRAITE_LOGIN_LOCKOUT_MAX_SECONDS", 900, minimum=1, maximum=3600)
+SYSTRAITE_LOGIN_FAILURE_WINDOW_HOURS = env_int(
+    "SYSTRAITE_LOGIN_FAILURE_WINDOW_HOURS", 24, minimum=1)
+# The address counter uses the client address of node.audit (SYSTRAITE_TRUSTED_PROXIES).
+
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "node.accounts.authentication.SessionAuthentication401",
+]
+# A view that forgets its permission still demands a verified user of this node.
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = ["node.accounts.permissions.IsVerifiedUser"]
+
+# First, so that every response (even a redirect or a CSRF refusal) carries the notice.
+MIDDLEWARE = ["node.accounts.middleware.SecurityNoticeMiddleware", *MIDDLEWARE]
+# --- end accounts ---
+
+# --- audit (owned by node/audit) ---
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For
+# the audit log believes when recording a client's address. Empty: REMOTE_ADDR
+# only, so that a client cannot write any address it likes into the log.
+SYSTRAITE_TRUSTED_PROXIES = [
+    proxy.strip() for proxy in env_str("SYSTRAITE_TRUSTED_PROXIES", "").split(",") if proxy.strip()
+]
+# --- end audit ---

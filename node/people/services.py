@@ -20,7 +20,7 @@ from node.audit.services import audit_record
 from node.keys import current_field_key, linkage_secret
 from node.people.models import LinkageToken, NameToken, Person, Survivor, SurvivorVulnerability, Trafficker
 from node.privacy import name_digest, name_digests
-from node.sync.services import cases_mark_dirty
+from node.sync.services import mark_dirty
 from shared.pseudonym import blind_index, linkage_token, normalise_identity
 
 PERSON_FIELDS = (
@@ -177,8 +177,8 @@ def _after_write(person: Person, *, actor: Any, request: HttpRequest | None, act
     _refresh_indexes(person)
     person.save(update_fields=["identity_digest", "name_digest"])
     linkage_tokens_refresh(person=person, years=person_years(person))
-    cases_mark_dirty(case_ids=person_case_ids(person))
     kind = "survivor" if isinstance(person, Survivor) else "trafficker"
+    mark_dirty(cases=person_case_ids(person), **{f"{kind}s": [person.pk]})
     detail: dict[str, str | int | bool | None] = {"fields": ",".join(changed or [])}
     audit_record(actor=actor, action=action, target_type=kind, target_id=str(person.pk),
                  request=request, detail=detail)

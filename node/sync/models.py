@@ -1,8 +1,9 @@
-"""What the node owes the hub: which cases changed since the last build.
+"""What the node owes the hub, and what it has sent.
 
-Writes only record *which* cases changed (cheap, in the writer's transaction);
-the payload builder works out which months those cases touch, before and after
-the change, so a correction or a deletion re-sends the months it left too.
+Writes only record *which* cases and persons changed (cheap, in the writer's
+transaction). The payload builder derives their facts again, and re-sends every
+(table, month) they touched before or after the change, so a correction or a
+deletion re-sends the months it left too.
 """
 
 from __future__ import annotations
@@ -10,12 +11,81 @@ from __future__ import annotations
 from django.db import models
 
 
-class DirtyCase(models.Model):
-    """A case whose aggregates must be recomputed at the next build. Holds only an id.
+class Dirty(models.Model):
+    """A case or person whose aggregates must be recomputed at the next build. Ids only.
 
-    ``case_id`` is not a foreign key on purpose: a deleted case must stay dirty
-    so that the months it used to count in are rebuilt without it.
+    ``owner_id`` is not a foreign key on purpose: a deleted record stays dirty so
+    that the months it used to count in are rebuilt without it.
     """
 
-    case_id = models.BigIntegerField(unique=True)
+    class Kind(models.TextChoices):
+        CASE = "case"
+        SURVIVOR = "survivor"
+        TRAFFICKER = "trafficker"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    owner_id = models.BigIntegerField()
     marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "owner_id"], name="uniq_dirty")]
+
+
+class Fact(models.Model):
+    """One contribution of one record to one cell of one catalogue table.
+
+    Coded values only (the cell's dimensions) and ids; no identity. ``unit`` is
+    what the cell counts distinctly (a survivor id, a case id, a step id...).
+    A table's cells for a month are a GROUP BY over these rows.
+    """
+
+    owner_kind = models.CharField(max_length=12)
+    owner_id = models.BigIntegerField()
+    table = models.CharField(max_length=64)
+    month = models.DateField()
+    d1 = models.CharField(max_length=48, default="")
+    d2 = models.CharField(max_length=48, default="")
+    d3 = models.CharField(max_length=48, default="")
+    unit = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["table", "month"]),
+                   models.Index(fields=["owner_kind", "owner_id"])]
+
+
+class SyncState(models.Model):
+    """The node's single row of push bookkeeping (sequence numbers, last outcome)."""
+
+    next_sequence = models.BigIntegerField(default=1)
+    last_acked_sequence = models.BigIntegerField(default=0)
+    last_success_at = models.DateTimeField(null=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    last_error_at = models.DateTimeField(null=True)
+
+
+class OutboxPayload(models.Model):
+    """A signed payload waiting to be sent, or sent. Aggregates and tokens only.
+
+    Built, signed and stored in the same transaction that clears the dirty
+    marks it covers, so nothing is lost if the hub, broker or worker is down.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        SUPERSEDED = "superseded"
+        FAILED = "failed"
+
+    sequence = models.BigIntegerField(unique=True)
+    built_at = models.DateTimeField()
+    body = models.BinaryField()  # gzip of the signed envelope (JSON)
+    parts = models.JSONField(default=list)  # ["table|YYYY-MM", ...] it carries
+    token_years = models.JSONField(default=list)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    sent_at = models.DateTimeField(null=True)
+    size = models.PositiveIntegerField(default=0)
+    full = models.BooleanField(default=False)

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from node.sync.models import DirtyCase
+from node.sync.models import Dirty
+
+
+def mark_dirty(*, cases: Iterable[int] = (), survivors: Iterable[int] = (),
+               traffickers: Iterable[int] = ()) -> None:
+    """Record that these records changed; joins the caller's transaction.
+
+    Idempotent: marking a record twice is one row (``ignore_conflicts``).
+    """
+    rows = [Dirty(kind=kind, owner_id=owner_id)
+            for kind, ids in ((Dirty.Kind.CASE, cases), (Dirty.Kind.SURVIVOR, survivors),
+                              (Dirty.Kind.TRAFFICKER, traffickers))
+            for owner_id in set(ids)]
+    if rows:
+        Dirty.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def cases_mark_dirty(*, case_ids: Iterable[int]) -> None:
-    """Record that these cases changed; joins the caller's transaction.
-
-    Idempotent: marking a case twice is one row (``ignore_conflicts``).
-    """
-    rows = [DirtyCase(case_id=case_id) for case_id in set(case_ids)]
-    if rows:
-        DirtyCase.objects.bulk_create(rows, ignore_conflicts=True)
+    mark_dirty(cases=case_ids)

@@ -1,0 +1,63 @@
+"""Court staff accounts of a node, and the counters that throttle their log-ins."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from node.accounts.roles import Role
+
+
+def _node_jurisdiction() -> str:
+    return str(settings.SYSTRAITE_JURISDICTION)
+
+
+class User(AbstractUser):
+    """One member of court staff (or the node's administrator or auditor).
+
+    Sensitive: a row is the key to survivors' identifying records; its password
+    hash and TOTP device must never leave the node. It holds no survivor data,
+    only staff names. ``jurisdiction`` pins the account to one node: a row
+    restored from another node's database cannot log in here.
+    """
+
+    role = models.CharField(_("rôle"), max_length=32, choices=Role.choices, blank=True)
+    jurisdiction = models.CharField(
+        _("juridiction"), max_length=32, default=_node_jurisdiction,
+        help_text=_("Code du tribunal de grande instance (carte judiciaire)."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
+        swappable = "AUTH_USER_MODEL"
+
+
+class LoginThrottle(models.Model):
+    """Failed log-in attempts for one username or one client address.
+
+    Sensitive: low (staff usernames, client IP addresses). Rows exist for
+    unknown usernames too, so that throttling reveals nothing about which
+    accounts exist. Kept in the database rather than a cache so that a
+    restarted or flushed cache never resets a brute-force counter.
+    """
+
+    class Scope(models.TextChoices):
+        USERNAME = "username", _("identifiant")
+        ADDRESS = "address", _("adresse IP")
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    key = models.CharField(max_length=255)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="accounts_throttle_scope_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

@@ -1,0 +1,143 @@
+"""Log-in, log-out and sessions, through the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import override_settings
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from node.accounts.roles import Role
+from tests.node.personas import PASSWORD, login_client, login_response, make_user
+
+ME = "/api/v1/auth/me"
+pytestmark = pytest.mark.django_db
+
+
+def test_a_user_logs_in_with_password_and_totp_and_sees_themself() -> None:
+    user, device = make_user(Role.JUDGE)
+    client = APIClient()
+    response = login_response(client, user, device)
+    assert response.status_code == 200
+    assert response.json() == {"username": user.username, "role": "judge",
+                               "jurisdiction": "SN-TGI-DKR"}
+    me = client.get(ME).json()
+    assert me["otp_required"] is True and me["otp_verified"] is True
+
+
+def test_it_requires_the_totp_field_when_otp_is_required() -> None:
+    user, _ = make_user(Role.CLERK)
+    payload = {"username": user.username, "password": PASSWORD}
+    response = APIClient().post("/api/v1/auth/login", payload, format="json")
+    assert response.status_code == 400
+    assert "otp_token" in response.json()
+
+
+def test_a_missing_field_is_named_in_the_400() -> None:
+    response = APIClient().post("/api/v1/auth/login", {"username": "x"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"password"}
+
+
+def test_a_user_without_device_cannot_log_in_while_otp_is_required() -> None:
+    user, _ = make_user(Role.CLERK, otp=False)
+    response = login_response(APIClient(), user, None, otp_token="123456")
+    assert response.status_code == 401
+
+
+def test_a_user_logs_in_without_totp_when_otp_is_relaxed(settings) -> None:
+    settings.SYSTRAITE_REQUIRE_OTP = False
+    user, _ = make_user(Role.CLERK, otp=False)
+    client = APIClient()
+    assert login_response(client, user, None).status_code == 200
+    me = client.get(ME).json()
+    assert me["otp_required"] is False and me["otp_verified"] is False
+
+
+def test_a_wrong_totp_code_is_refused_like_a_wrong_password() -> None:
+    user, device = make_user(Role.PROSECUTOR)
+    wrong_otp = login_response(APIClient(), user, device, otp_token="000000")
+    wrong_password = login_response(APIClient(), user, device, password="pas le bon mot")
+    assert wrong_otp.status_code == wrong_password.status_code == 401
+    assert wrong_otp.json() == wrong_password.json() == {"detail": "Identifiants invalides"}
+
+
+def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password() -> None:
+    user, device = make_user(Role.PROSECUTOR)
+    unknown = login_response(APIClient(), user, device, username="personne")
+    wrong = login_response(APIClient(), user, device, password="pas le bon mot")
+    assert (unknown.status_code, unknown.json()) == (wrong.status_code, wrong.json())
+
+
+def test_a_user_of_another_jurisdiction_is_refused(foreign_user) -> None:
+    response = login_response(APIClient(), *foreign_user)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Identifiants invalides"}
+
+
+def test_a_session_of_a_user_moved_to_another_jurisdiction_stops_working(judge) -> None:
+    judge.user.jurisdiction = "SN-TGI-KED"
+    judge.user.save(update_fields=["jurisdiction"])
+    assert judge.get(ME).status_code == 401
+
+
+def test_a_user_with_an_unknown_role_is_refused() -> None:
+    user, device = make_user(Role.CLERK)
+    user.role = "superviseur"
+    user.save(update_fields=["role"])
+    assert login_response(APIClient(), user, device).status_code == 401
+
+
+def test_anonymous_requests_get_401_not_403(anonymous) -> None:
+    response = anonymous.get(ME)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Session realm="api"'
+
+
+def test_a_password_only_session_cannot_use_the_api_when_otp_is_required(settings) -> None:
+    settings.SYSTRAITE_REQUIRE_OTP = False
+    user, _ = make_user(Role.JUDGE)
+    client = APIClient()
+    assert login_response(client, user, None).status_code == 200
+    settings.SYSTRAITE_REQUIRE_OTP = True
+    assert client.get(ME).status_code == 403
+
+
+def test_logout_ends_the_session(clerk) -> None:
+    assert clerk.post("/api/v1/auth/logout").status_code == 204
+    assert clerk.get(ME).status_code == 401
+
+
+def test_a_session_signed_with_another_secret_key_is_not_accepted() -> None:
+    user, device = make_user(Role.JUDGE)
+    client = APIClient()
+    with override_settings(SECRET_KEY="another-node-secret-key-0123456789"):
+        login_client(client, user, device)
+        assert client.get(ME).status_code == 200
+    assert client.get(ME).status_code == 401
+
+
+def test_sessions_expire_after_30_idle_minutes_by_default(settings) -> None:
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+
+
+def test_an_idle_session_is_refused_and_an_active_one_slides(clerk) -> None:
+    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=1))
+    assert clerk.get(ME).status_code == 200
+    assert Session.objects.get().expire_date > timezone.now() + timedelta(minutes=29)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert clerk.get(ME).status_code == 401
+
+
+def test_login_needs_no_csrf_token_but_later_unsafe_requests_do() -> None:
+    user, device = make_user(Role.CLERK)
+    client = APIClient(enforce_csrf_checks=True)
+    assert login_response(client, user, device).status_code == 200
+    assert client.post("/api/v1/auth/logout").status_code == 403
+    token = client.cookies["csrftoken"].value
+    assert client.post("/api/v1/auth/logout", HTTP_X_CSRFTOKEN=token).status_code == 204
