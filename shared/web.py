@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -72,7 +72,12 @@ def metrics(request: HttpRequest) -> HttpResponse:
         if not hmac.compare_digest(given.encode(), token.encode()):
             return HttpResponse("forbidden\n", status=403, content_type="text/plain")
     for refresh in getattr(settings, "SYSTRAITE_METRICS_REFRESHERS", ()):
-        _import_string(refresh)()
+        try:
+            _import_string(refresh)()
+        except DatabaseError:
+            # A database that is down or not migrated must not take /metrics down
+            # with it: the gauges keep their last values, /healthz says the rest.
+            log.warning("metrics refresher %s: database unavailable", refresh)
     return HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
 
 
