@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "hub.registry",
+    "hub.ingest",
 ]
 
 MIDDLEWARE = [
@@ -89,3 +91,6 @@ SYSTRAITE_SUBMISSION_MAX_BYTES = env_int(
 SYSTRAITE_PAYLOAD_MAX_AGE_SECONDS = env_int(
     "SYSTRAITE_PAYLOAD_MAX_AGE_SECONDS", 7 * 24 * 3600, minimum=60
 )
+
+# Called by /metrics before rendering (shared.web.metrics).
+SYSTRAITE_METRICS_REFRESHERS = ("hub.ingest.metrics.refresh_node_ages",)

@@ -1,6 +1,6 @@
 """URL map of the national hub."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from shared import web
@@ -8,6 +8,7 @@ from shared import web
 urlpatterns = [
     path("healthz", web.healthz, name="healthz"),
     path("metrics", web.metrics, name="metrics"),
+    path("api/v1/", include("hub.ingest.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
