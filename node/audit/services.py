@@ -164,7 +164,6 @@ def _append(
 ) -> AuditEntry:
     fields: dict[str, Any] = {
         **_actor_fields(actor),
-        "at": timezone.now(),
         "action": _checked_code(action, "action"),
         "target_type": _checked_code(target_type, "target_type"),
         "target_id": target_id,
@@ -175,7 +174,9 @@ def _append(
     }
     with transaction.atomic():
         last_id, prev_hash = _lock_chain_head()
+        # Both taken under the lock, so that time order is chain order.
         fields["id"] = _next_id(last_id)
+        fields["at"] = timezone.now()
         return AuditEntry.objects.create(
             **fields, prev_hash=prev_hash, hash=entry_hash(prev_hash=prev_hash, fields=fields)
         )
@@ -417,3 +418,11 @@ def _break_reason(
     if entry_hash(prev_hash=prev_hash, fields=fields) != stored_hash:
         return "hash_mismatch"
     return None
+
+
+def fields_detail(names: Iterable[str]) -> str:
+    """The names of changed fields for ``detail["fields"]``, within the value limit."""
+    joined = ",".join(sorted(names))
+    if len(joined) <= DETAIL_MAX_VALUE_LENGTH:
+        return joined
+    return joined[: DETAIL_MAX_VALUE_LENGTH - 2].rsplit(",", 1)[0] + ",…"

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from node.accounts.roles import Capability, has_capability
-from node.audit.services import audit_record
+from node.audit.services import audit_record, fields_detail
 from node.cases.models import (
     Case,
     CaseSurvivor,
@@ -59,7 +59,7 @@ class StepResult:
 
 def _audit(actor: Any, action: str, target: models.Model, request: HttpRequest | None,
            detail: dict[str, str | int | bool | None] | None = None) -> None:
-    audit_record(actor=actor, action=action, target_type=target._meta.model_name or "",
+    audit_record(actor=actor, action=action, target_type=target._meta.model_name or "record",
                  target_id=str(target.pk), request=request, detail=detail)
 
 
@@ -95,7 +95,7 @@ def case_update(*, actor: Any, case: Case, data: Mapping[str, Any],
     if "reported_on" in data:
         _refresh_people_tokens(case)
     cases_mark_dirty(case_ids=[case.pk])
-    _audit(actor, "update", case, request, {"fields": ",".join(sorted(data))})
+    _audit(actor, "update", case, request, {"fields": fields_detail(data)})
     return case
 
 
@@ -152,7 +152,7 @@ def record_save(*, actor: Any, obj: M, data: Mapping[str, Any],
     _after_record(obj, data)
     cases_mark_dirty(case_ids={case.pk} | ({before.pk} if before else set()))
     _audit(actor, "create" if creating else "update", obj, request,
-           {"case": case.pk, "fields": ",".join(sorted(data))})
+           {"case": case.pk, "fields": fields_detail(data)})
     return obj
 
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from node.audit.services import audit_record
+from node.audit.services import audit_record, fields_detail
 from node.keys import current_field_key, linkage_secret
 from node.people.models import LinkageToken, NameToken, Person, Survivor, SurvivorVulnerability, Trafficker
 from node.privacy import name_digest, name_digests
@@ -179,7 +179,7 @@ def _after_write(person: Person, *, actor: Any, request: HttpRequest | None, act
     linkage_tokens_refresh(person=person, years=person_years(person))
     kind = "survivor" if isinstance(person, Survivor) else "trafficker"
     mark_dirty(cases=person_case_ids(person), **{f"{kind}s": [person.pk]})
-    detail: dict[str, str | int | bool | None] = {"fields": ",".join(changed or [])}
+    detail: dict[str, str | int | bool | None] = {"fields": fields_detail(changed or [])}
     audit_record(actor=actor, action=action, target_type=kind, target_id=str(person.pk),
                  request=request, detail=detail)
     return PersonResult(person, possible_duplicates(person) if action == "create" else [])

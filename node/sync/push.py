@@ -78,7 +78,12 @@ def _record_success(outbox: OutboxPayload) -> None:
 
 
 def send_one(outbox: OutboxPayload, client: httpx.Client) -> None:
-    response = _post(outbox, client)
+    try:
+        response = _post(outbox, client)
+    except TransientPushError as exc:
+        metrics.PUSHES.labels("unreachable").inc()
+        _record_error(outbox, str(exc), failed=False)
+        raise
     if response.status_code in (200, 201):
         _record_success(outbox)
         return
