@@ -49,7 +49,7 @@ demo demo-check:
 	@echo "Each service starts alone meanwhile: see README.md."
 	@exit 1
 
-bench:
+bench: $(STAMP)
 	@echo "make bench: no benchmark is written yet (see the open issues)."
 	@exit 1
 

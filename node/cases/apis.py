@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Count, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -46,7 +47,8 @@ class CaseFilter(django_filters.FilterSet):
                                      label="Nom d'une victime ou d'un prévenu")
     parquet_number = django_filters.CharFilter(lookup_expr="iexact", max_length=64)
     form = django_filters.CharFilter(method="by_form", max_length=40)
-    year = django_filters.NumberFilter(field_name="reported_on__year")
+    year = django_filters.NumberFilter(field_name="reported_on__year", min_value=1900,
+                                       max_value=2100)
 
     class Meta:
         model = Case
@@ -79,9 +81,10 @@ class CaseViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     filterset_class = CaseFilter
 
     def get_queryset(self) -> QuerySet[Case]:
+        # Correlated subqueries, not JOIN + GROUP BY: the database then counts for
+        # the rows of the page only, and the paginator's COUNT stays a plain count.
         return Case.objects.annotate(
-            survivor_count=Count("survivor_links", distinct=True),
-            defendant_count=Count("defendants", distinct=True),
+            survivor_count=_count_of(CaseSurvivor), defendant_count=_count_of(Defendant),
         ).order_by("-reported_on", "-id")
 
     def get_permissions(self) -> list[BasePermission]:
@@ -98,6 +101,11 @@ class CaseViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         data = _valid(s.CaseInput, request, partial=True)
         services.case_update(actor=request.user, case=case, data=data, request=request)
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
+
+
+def _count_of(model: type[CaseSurvivor] | type[Defendant]) -> Any:
+    rows = model.objects.filter(case=OuterRef("pk")).order_by().values("case")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
 
 def _valid(serializer_class: type[BaseSerializer], request: Request, *, partial: bool = False,
@@ -146,7 +154,7 @@ def _record_schema(serializer: type[BaseSerializer]) -> Any:  # type: ignore[typ
 
 @_record_schema(s.CaseSurvivorSerializer)
 class CaseSurvivorViewSet(RecordViewSet):
-    audit_target = "case_survivor"
+    audit_target = "casesurvivor"
     serializer_class = s.CaseSurvivorSerializer
     queryset = CaseSurvivor.objects.order_by("id")
 
@@ -167,7 +175,7 @@ class ExploitationViewSet(RecordViewSet):
 
 @_record_schema(s.EventSerializer)
 class EventViewSet(RecordViewSet):
-    audit_target = "trafficking_event"
+    audit_target = "traffickingevent"
     serializer_class = s.EventSerializer
     queryset = TraffickingEvent.objects.order_by("id")
 
@@ -195,7 +203,7 @@ class StepViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                   viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Procedure steps: append-only. A mistaken step is voided, never edited."""
 
-    audit_target = "procedure_step"
+    audit_target = "procedurestep"
     serializer_class = s.StepOutput
     filterset_fields = ["case", "defendant", "step"]
     queryset = ProcedureStep.objects.select_related("void").order_by("occurred_on", "id")
