@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +25,7 @@ from node.cases.models import Case
 from node.keys import linkage_secret, signing_key
 from node.people.models import LinkageToken, Survivor, Trafficker
 from node.sync import facts as f
-from node.sync.models import Dirty, Fact, OutboxPayload, SyncState
+from node.sync.models import CellCount, Dirty, Fact, OutboxPayload, SyncState
 from shared import signing
 from shared.catalogue import catalogue
 from shared.payload import CONTRACT_VERSION, Payload, TokenSet, encode_table_month
@@ -48,7 +48,7 @@ def node_id() -> str:
 
 def _batches(ids: list[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), BATCH):
-        yield ids[start:start + BATCH]
+        yield ids[start : start + BATCH]
 
 
 def _owners(dirty: list[Dirty]) -> dict[str, set[int]]:
@@ -56,17 +56,13 @@ def _owners(dirty: list[Dirty]) -> dict[str, set[int]]:
     for mark in dirty:
         owners[mark.kind].add(mark.owner_id)
     cases = owners["case"]
-    owners["survivor"] |= set(Survivor.objects.filter(case_links__case_id__in=cases)
-                              .values_list("pk", flat=True))
-    owners["trafficker"] |= set(Trafficker.objects.filter(case_links__case_id__in=cases)
-                                .values_list("pk", flat=True))
+    owners["survivor"] |= set(
+        Survivor.objects.filter(case_links__case_id__in=cases).values_list("pk", flat=True)
+    )
+    owners["trafficker"] |= set(
+        Trafficker.objects.filter(case_links__case_id__in=cases).values_list("pk", flat=True)
+    )
     return owners
-
-
-def _parts_of(owner_kind: str, ids: set[int]) -> set[Part]:
-    rows = Fact.objects.filter(owner_kind=owner_kind, owner_id__in=ids).values_list(
-        "table", "month").distinct()
-    return set(rows)
 
 
 def _derive(owner_kind: str, ids: list[int]) -> list[Fact]:
@@ -75,47 +71,123 @@ def _derive(owner_kind: str, ids: list[int]) -> list[Fact]:
         "survivor": (Survivor, f.SURVIVOR_PREFETCH, f.survivor_facts),
         "trafficker": (Trafficker, f.TRAFFICKER_PREFETCH, f.trafficker_facts),
     }[owner_kind]
-    rows: list[Fact] = []
+    rows: dict[tuple[object, ...], Fact] = {}
     for batch in _batches(ids):
         for record in model.objects.filter(pk__in=batch).prefetch_related(*prefetch):
-            rows.extend(_fact(row) for row in derive(record))
-    return rows
+            for row in derive(record):
+                fact = _fact(row)
+                # One unit counts once per cell: a count of facts is a distinct count.
+                rows[(fact.table, fact.month, fact.d1, fact.d2, fact.d3, fact.unit)] = fact
+    return list(rows.values())
 
 
 def _fact(row: f.FactRow) -> Fact:
     dims = (*row.dims, "", "", "")[:3]
-    return Fact(owner_kind=row.owner_kind, owner_id=row.owner_id, table=row.table,
-                month=row.month, d1=dims[0], d2=dims[1], d3=dims[2], unit=row.unit)
+    return Fact(
+        owner_kind=row.owner_kind,
+        owner_id=row.owner_id,
+        table=row.table,
+        month=row.month,
+        d1=dims[0],
+        d2=dims[1],
+        d3=dims[2],
+        unit=row.unit,
+    )
+
+
+CellKey = tuple[str, date, str, str, str]
+
+
+def _old_counts(owner_kind: str, ids: set[int]) -> Counter[CellKey]:
+    rows = (
+        Fact.objects.filter(owner_kind=owner_kind, owner_id__in=ids)
+        .values("table", "month", "d1", "d2", "d3")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return Counter({(r["table"], r["month"], r["d1"], r["d2"], r["d3"]): r["n"] for r in rows})
+
+
+def _apply_deltas(delta: Counter[CellKey]) -> None:
+    """Add the deltas to the stored cell counts; a count that falls to zero is removed."""
+    changed = {key: n for key, n in delta.items() if n}
+    if not changed:
+        return
+    stored: dict[CellKey, CellCount] = {}
+    by_table: dict[str, set[date]] = defaultdict(set)
+    for table, month, *_ in changed:
+        by_table[table].add(month)
+    for table, months in by_table.items():
+        for cell in CellCount.objects.filter(table=table, month__in=months):
+            stored[(cell.table, cell.month, cell.d1, cell.d2, cell.d3)] = cell
+    create, update, delete = [], [], []
+    for key, n in changed.items():
+        cell = stored.get(key)
+        total = (cell.count if cell else 0) + n
+        if total < 0:
+            raise RuntimeError(f"cell count below zero for {key}: facts and counts disagree")
+        if cell is None:
+            create.append(
+                CellCount(table=key[0], month=key[1], d1=key[2], d2=key[3], d3=key[4], count=total)
+            )
+        elif total == 0:
+            delete.append(cell.pk)
+        else:
+            cell.count = total
+            update.append(cell)
+    CellCount.objects.filter(pk__in=delete).delete()
+    CellCount.objects.bulk_update(update, ["count"], batch_size=2000)
+    CellCount.objects.bulk_create(create, batch_size=2000)
 
 
 def facts_refresh(owners: dict[str, set[int]]) -> set[Part]:
-    """Replace the facts of these owners; return every part they touched, old or new."""
+    """Replace the facts of these owners and move the cell counts by the difference.
+
+    Returns every part (table, month) the owners touched, before or after.
+    """
     touched: set[Part] = set()
+    delta: Counter[CellKey] = Counter()
     for kind, ids in owners.items():
         if not ids:
             continue
-        touched |= _parts_of(kind, ids)
+        old = _old_counts(kind, ids)
+        delta.subtract(old)
+        touched |= {(key[0], key[1]) for key in old}
         Fact.objects.filter(owner_kind=kind, owner_id__in=ids).delete()
         new = _derive(kind, sorted(ids))
         Fact.objects.bulk_create(new, batch_size=2000)
+        delta.update((row.table, row.month, row.d1, row.d2, row.d3) for row in new)
         touched |= {(row.table, row.month) for row in new}
+    _apply_deltas(delta)
     return touched
 
 
+def facts_rebuild() -> set[Part]:
+    """Derive every fact and every count from scratch (``push --rederive``, sync-dump)."""
+    Fact.objects.all().delete()
+    CellCount.objects.all().delete()
+    return facts_refresh(_everyone())
+
+
+def _everyone() -> dict[str, set[int]]:
+    return {
+        "case": set(Case.objects.values_list("pk", flat=True)),
+        "survivor": set(Survivor.objects.values_list("pk", flat=True)),
+        "trafficker": set(Trafficker.objects.values_list("pk", flat=True)),
+    }
+
+
 def cells_of(parts: set[Part]) -> dict[Part, dict[tuple[str, ...], int]]:
-    """GROUP BY in the database: distinct units per cell, for the given parts only."""
+    """The stored counts of the given parts (an index lookup per table, no grouping)."""
     result: dict[Part, dict[tuple[str, ...], int]] = {part: {} for part in parts}
     by_table: dict[str, set[date]] = defaultdict(set)
     for table, month in parts:
         by_table[table].add(month)
     for table, months in by_table.items():
         width = len(catalogue()[table].dimensions)
-        rows = (Fact.objects.filter(table=table, month__in=months)
-                .values("month", "d1", "d2", "d3").annotate(n=Count("unit", distinct=True))
-                .order_by())
-        for row in rows:
-            key = (row["d1"], row["d2"], row["d3"])[:width]
-            result[(table, row["month"])][key] = row["n"]
+        for cell in CellCount.objects.filter(table=table, month__in=months).iterator(2000):
+            key = (cell.d1, cell.d2, cell.d3)[:width]
+            result[(table, cell.month)][key] = cell.count
     return result
 
 
@@ -123,20 +195,35 @@ def token_sets(years: Iterable[int]) -> list[TokenSet]:
     secret = linkage_secret()
     sets = []
     for year in sorted(set(years)):
-        for kind, column in (("survivor", "survivor__isnull"), ("trafficker", "trafficker__isnull")):
-            tokens = sorted(set(LinkageToken.objects.filter(year=year, **{column: False})
-                                .values_list("token", flat=True)))
-            sets.append(TokenSet(year=year, kind=kind, key_id=year_key_id(secret, year),
-                                 tokens=tokens))
+        for kind, column in (
+            ("survivor", "survivor__isnull"),
+            ("trafficker", "trafficker__isnull"),
+        ):
+            tokens = sorted(
+                set(
+                    LinkageToken.objects.filter(year=year, **{column: False}).values_list(
+                        "token", flat=True
+                    )
+                )
+            )
+            sets.append(
+                TokenSet(year=year, kind=kind, key_id=year_key_id(secret, year), tokens=tokens)
+            )
     return sets
 
 
 def _token_years(parts: set[Part], owners: dict[str, set[int]]) -> set[int]:
     years = {month.year for _, month in parts}
-    years |= set(LinkageToken.objects.filter(survivor_id__in=owners.get("survivor", set()))
-                 .values_list("year", flat=True))
-    years |= set(LinkageToken.objects.filter(trafficker_id__in=owners.get("trafficker", set()))
-                 .values_list("year", flat=True))
+    years |= set(
+        LinkageToken.objects.filter(survivor_id__in=owners.get("survivor", set())).values_list(
+            "year", flat=True
+        )
+    )
+    years |= set(
+        LinkageToken.objects.filter(trafficker_id__in=owners.get("trafficker", set())).values_list(
+            "year", flat=True
+        )
+    )
     return years
 
 
@@ -154,26 +241,24 @@ def _pending_parts() -> tuple[set[Part], set[int]]:
 
 
 def _all_parts() -> tuple[set[Part], set[int]]:
-    parts = set(Fact.objects.values_list("table", "month").distinct())
+    parts = set(CellCount.objects.values_list("table", "month").distinct())
     years = set(LinkageToken.objects.values_list("year", flat=True).distinct())
     return parts, years | {m.year for _, m in parts}
 
 
 @transaction.atomic
-def payload_build(*, full: bool = False) -> BuildResult:
+def payload_build(*, full: bool = False, rederive: bool = False) -> BuildResult:
     """Build, sign and store the next payload; nothing when nothing changed.
 
+    ``full`` sends every month (for a hub that lost data); ``rederive`` also
+    derives every fact again instead of trusting the maintained counts.
     Locks the node's SyncState row, so two builds never interleave and sequence
     numbers stay strictly increasing.
     """
     state = SyncState.objects.select_for_update().get_or_create(pk=1)[0]
     dirty = list(Dirty.objects.select_for_update())
-    owners = _owners(dirty) if not full else {
-        "case": set(Case.objects.values_list("pk", flat=True)),
-        "survivor": set(Survivor.objects.values_list("pk", flat=True)),
-        "trafficker": set(Trafficker.objects.values_list("pk", flat=True)),
-    }
-    parts = facts_refresh(owners)
+    owners = _owners(dirty)
+    parts = facts_rebuild() if rederive else facts_refresh(owners)
     years = _token_years(parts, owners)
     if full:
         every, every_year = _all_parts()
@@ -191,11 +276,16 @@ def _store(state: SyncState, parts: set[Part], years: set[int], *, full: bool) -
     now = timezone.now()
     key = signing_key()
     payload = Payload(
-        contract=CONTRACT_VERSION, node_id=node_id(),
-        jurisdiction=settings.SYSTRAITE_JURISDICTION, sequence=state.next_sequence,
-        built_at=now, key_id=signing.key_id(key.public_key()), full=full,
-        tables=[encode_table_month(t, m.strftime("%Y-%m"), cells[(t, m)])
-                for t, m in sorted(parts)],
+        contract=CONTRACT_VERSION,
+        node_id=node_id(),
+        jurisdiction=settings.SYSTRAITE_JURISDICTION,
+        sequence=state.next_sequence,
+        built_at=now,
+        key_id=signing.key_id(key.public_key()),
+        full=full,
+        tables=[
+            encode_table_month(t, m.strftime("%Y-%m"), cells[(t, m)]) for t, m in sorted(parts)
+        ],
         tokens=token_sets(years),
     )
     envelope = signing.sign_document(payload.document(), key)
@@ -204,9 +294,14 @@ def _store(state: SyncState, parts: set[Part], years: set[int], *, full: bool) -
         status__in=[OutboxPayload.Status.PENDING, OutboxPayload.Status.FAILED]
     ).update(status=OutboxPayload.Status.SUPERSEDED)
     outbox = OutboxPayload.objects.create(
-        sequence=state.next_sequence, built_at=now, body=body, size=len(body), full=full,
+        sequence=state.next_sequence,
+        built_at=now,
+        body=body,
+        size=len(body),
+        full=full,
         parts=sorted(f"{t}|{m.strftime('%Y-%m')}" for t, m in parts),
-        token_years=sorted(years))
+        token_years=sorted(years),
+    )
     state.next_sequence += 1
     state.save(update_fields=["next_sequence"])
     return BuildResult(outbox, len(parts), sum(len(c) for c in cells.values()))

@@ -66,8 +66,12 @@ def _attr(step_code: str, name: str, default: Any = None) -> Any:
 # Survivors ---------------------------------------------------------------------
 
 SURVIVOR_PREFETCH = (
-    Prefetch("case_links", queryset=CaseSurvivor.objects.select_related("case").prefetch_related(
-        "exploitations__means", "case__defendants")),
+    Prefetch(
+        "case_links",
+        queryset=CaseSurvivor.objects.select_related("case").prefetch_related(
+            "exploitations__means", "case__defendants"
+        ),
+    ),
 )
 
 
@@ -90,8 +94,12 @@ def survivor_facts(survivor: Survivor) -> Iterator[FactRow]:
     yield fact("survivors_sex_agegroup_citizenship", survivor.sex, group, survivor.nationality)
     yield fact("survivors_flow_form_agegroup", flow_type_for(survivor.origin_country), form, group)
     if begging:
-        yield fact("survivors_begging_origin_age", "yes" if survivor.talibe else "no",
-                   survivor.origin_country, band)
+        yield fact(
+            "survivors_begging_origin_age",
+            "yes" if survivor.talibe else "no",
+            survivor.origin_country,
+            band,
+        )
     for code in sorted({m.code for e in exploitations for m in e.means.all()}):
         yield fact("survivors_control_form_agegroup", code, form, group)
     for code in sorted({e.recruitment_method for e in exploitations} or {"Unknown"}):
@@ -104,8 +112,12 @@ def survivor_facts(survivor: Survivor) -> Iterator[FactRow]:
 # Traffickers -------------------------------------------------------------------
 
 TRAFFICKER_PREFETCH = (
-    Prefetch("case_links", queryset=Defendant.objects.select_related("case").prefetch_related(
-        "roles", "steps__void", "case__steps__void", "case__exploitations")),
+    Prefetch(
+        "case_links",
+        queryset=Defendant.objects.select_related("case").prefetch_related(
+            "roles", "steps__void", "case__steps__void", "case__exploitations"
+        ),
+    ),
 )
 
 PROSECUTED_STAGES = frozenset({"prosecution", "trial", "judged", "appeal"})
@@ -114,15 +126,18 @@ PROSECUTED_STAGES = frozenset({"prosecution", "trial", "judged", "appeal"})
 def _status_dates(defendants: list[Defendant]) -> dict[str, date]:
     dates = {"suspected": min(d.case.reported_on for d in defendants)}
     for defendant in defendants:
-        steps = [s for s in defendant.case.steps.all()
-                 if not hasattr(s, "void") and s.defendant_id in (None, defendant.pk)]
+        steps = [
+            s
+            for s in defendant.case.steps.all()
+            if not hasattr(s, "void") and s.defendant_id in (None, defendant.pk)
+        ]
         for step in steps:
             if _attr(step.step, "stage") in PROSECUTED_STAGES:
-                dates["prosecuted"] = min(dates.get("prosecuted", step.occurred_on),
-                                          step.occurred_on)
+                dates["prosecuted"] = min(
+                    dates.get("prosecuted", step.occurred_on), step.occurred_on
+                )
             if step.outcome == "convicted":
-                dates["convicted"] = min(dates.get("convicted", step.occurred_on),
-                                         step.occurred_on)
+                dates["convicted"] = min(dates.get("convicted", step.occurred_on), step.occurred_on)
     return dates
 
 
@@ -136,15 +151,26 @@ def trafficker_facts(trafficker: Trafficker) -> Iterator[FactRow]:
     form = _one_form(e.form for d in defendants for e in d.case.exploitations.all())
 
     def fact(table: str, month: date, *dims: str) -> FactRow:
-        return FactRow("trafficker", trafficker.pk, table, first_of_month(month), dims,
-                       str(trafficker.pk))
+        return FactRow(
+            "trafficker", trafficker.pk, table, first_of_month(month), dims, str(trafficker.pk)
+        )
 
     for status, day in dates.items():
-        yield fact("traffickers_status_sex_citizenship", day, status, trafficker.sex,
-                   trafficker.nationality)
+        yield fact(
+            "traffickers_status_sex_citizenship",
+            day,
+            status,
+            trafficker.sex,
+            trafficker.nationality,
+        )
     suspected = dates["suspected"]
-    yield fact("traffickers_sex_agegroup_occupation", suspected, trafficker.sex,
-               age_group_for(age), trafficker.occupation)
+    yield fact(
+        "traffickers_sex_agegroup_occupation",
+        suspected,
+        trafficker.sex,
+        age_group_for(age),
+        trafficker.occupation,
+    )
     for role in sorted({r.code for d in defendants for r in d.roles.all()} or {"Other"}):
         yield fact("traffickers_role_form", suspected, role, form)
 
@@ -152,9 +178,14 @@ def trafficker_facts(trafficker: Trafficker) -> Iterator[FactRow]:
 # Cases ---------------------------------------------------------------------------
 
 CASE_PREFETCH = (
-    "steps__void", "exploitations", "referrals__case_survivor__survivor",
-    "survivor_links", Prefetch("defendants", queryset=Defendant.objects.select_related(
-        "trafficker").prefetch_related("charges")),
+    "steps__void",
+    "exploitations",
+    "referrals__case_survivor__survivor",
+    "survivor_links",
+    Prefetch(
+        "defendants",
+        queryset=Defendant.objects.select_related("trafficker").prefetch_related("charges"),
+    ),
 )
 
 
@@ -167,11 +198,20 @@ def case_facts(case: Case) -> Iterator[FactRow]:
     yield from _decisions(case, steps)
     for referral in case.referrals.all():
         survivor = referral.case_survivor.survivor
-        age = _age(survivor.birth_year, referral.case_survivor.age_at_identification,
-                   referral.case_survivor.identified_on)
-        yield _case_fact(case, "referrals_type_status_agegroup", referral.referred_on,
-                         f"r{referral.pk}", referral.referral_type, referral.status,
-                         age_group_for(age))
+        age = _age(
+            survivor.birth_year,
+            referral.case_survivor.age_at_identification,
+            referral.case_survivor.identified_on,
+        )
+        yield _case_fact(
+            case,
+            "referrals_type_status_agegroup",
+            referral.referred_on,
+            f"r{referral.pk}",
+            referral.referral_type,
+            referral.status,
+            age_group_for(age),
+        )
 
 
 def _case_fact(case: Case, table: str, day: date, unit: str, *dims: str) -> FactRow:
@@ -189,12 +229,25 @@ def _band(list_name: str, value: int, low: str, high: str) -> str:
 def _case_profile(case: Case) -> Iterator[FactRow]:
     form = _one_form(e.form for e in case.exploitations.all())
     unit = f"c{case.pk}"
-    yield _case_fact(case, "cases_source_form_crossborder", case.reported_on, unit,
-                     case.identification_source, form, "yes" if case.cross_border else "no")
+    yield _case_fact(
+        case,
+        "cases_source_form_crossborder",
+        case.reported_on,
+        unit,
+        case.identification_source,
+        form,
+        "yes" if case.cross_border else "no",
+    )
     victims = len(case.survivor_links.all())
     if victims:
-        yield _case_fact(case, "cases_victims_form", case.reported_on, unit,
-                         _band("victim_count_band", victims, "min", "max"), form)
+        yield _case_fact(
+            case,
+            "cases_victims_form",
+            case.reported_on,
+            unit,
+            _band("victim_count_band", victims, "min", "max"),
+            form,
+        )
 
 
 def _transitions(case: Case, steps: list[ProcedureStep]) -> Iterator[FactRow]:
@@ -205,8 +258,7 @@ def _transitions(case: Case, steps: list[ProcedureStep]) -> Iterator[FactRow]:
         new = _attr(step.step, "stage", stage)
         if new != stage:
             yield _case_fact(case, "case_stage_transitions", step.occurred_on, unit, stage, "left")
-            yield _case_fact(case, "case_stage_transitions", step.occurred_on, unit, new,
-                             "entered")
+            yield _case_fact(case, "case_stage_transitions", step.occurred_on, unit, new, "entered")
             stage = new
 
 
@@ -228,16 +280,25 @@ def _lifecycle(case: Case, steps: list[ProcedureStep]) -> Iterator[FactRow]:
     yield _case_fact(case, "case_closure_lag", case.reported_on, unit, lag)
     first_judgment = next((s for s in steps if s.step == "judgment"), None)
     first_appeal = next((s for s in steps if s.step == "appeal_judgment"), None)
-    spans = [("report_to_judgment", case.reported_on, first_judgment and first_judgment.occurred_on),
-             ("report_to_closure", case.reported_on, closed)]
+    spans = [
+        ("report_to_judgment", case.reported_on, first_judgment and first_judgment.occurred_on),
+        ("report_to_closure", case.reported_on, closed),
+    ]
     if first_judgment and first_appeal:
-        spans.append(("judgment_to_appeal_judgment", first_judgment.occurred_on,
-                      first_appeal.occurred_on))
+        spans.append(
+            ("judgment_to_appeal_judgment", first_judgment.occurred_on, first_appeal.occurred_on)
+        )
     for interval, start, end in spans:
         if end is not None:
             days = (end - start).days
-            yield _case_fact(case, "durations", end, unit, interval,
-                             _band("duration_band", days, "min_days", "max_days"))
+            yield _case_fact(
+                case,
+                "durations",
+                end,
+                unit,
+                interval,
+                _band("duration_band", days, "min_days", "max_days"),
+            )
 
 
 def _events(case: Case, steps: list[ProcedureStep]) -> Iterator[FactRow]:
@@ -245,8 +306,14 @@ def _events(case: Case, steps: list[ProcedureStep]) -> Iterator[FactRow]:
         yield _case_fact(case, "procedure_events_step", step.occurred_on, f"s{step.pk}", step.step)
     for defendant in case.defendants.all():
         for charge in defendant.charges.all():
-            yield _case_fact(case, "charges_offence_sex", charge.charged_on, f"h{charge.pk}",
-                             charge.offence, defendant.trafficker.sex)
+            yield _case_fact(
+                case,
+                "charges_offence_sex",
+                charge.charged_on,
+                f"h{charge.pk}",
+                charge.offence,
+                defendant.trafficker.sex,
+            )
 
 
 def principal_offence(defendant: Defendant) -> str:
@@ -268,11 +335,22 @@ def _decisions(case: Case, steps: list[ProcedureStep]) -> Iterator[FactRow]:
         for defendant in concerned:
             offence = principal_offence(defendant)
             unit = f"s{step.pk}d{defendant.pk}"
-            yield _case_fact(case, "decisions_outcome_offence_instance", step.occurred_on, unit,
-                             step.outcome, offence, instance)
+            yield _case_fact(
+                case,
+                "decisions_outcome_offence_instance",
+                step.occurred_on,
+                unit,
+                step.outcome,
+                offence,
+                instance,
+            )
             if step.outcome == "convicted":
-                yield _case_fact(case, "sentences_offence_prison_fine", step.occurred_on, unit,
-                                 offence,
-                                 _band("sentence_band", step.prison_months or 0, "min_months",
-                                       "max_months"),
-                                 _band("fine_band", step.fine_fcfa or 0, "min_fcfa", "max_fcfa"))
+                yield _case_fact(
+                    case,
+                    "sentences_offence_prison_fine",
+                    step.occurred_on,
+                    unit,
+                    offence,
+                    _band("sentence_band", step.prison_months or 0, "min_months", "max_months"),
+                    _band("fine_band", step.fine_fcfa or 0, "min_fcfa", "max_fcfa"),
+                )

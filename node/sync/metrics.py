@@ -6,13 +6,19 @@ from django.utils import timezone
 from prometheus_client import Counter, Gauge, Histogram
 
 PUSHES = Counter("systraite_node_pushes_total", "Pushes to the hub by outcome", ["outcome"])
-OUTBOX_DEPTH = Gauge("systraite_node_outbox_depth", "Payloads waiting to be sent",
-                     multiprocess_mode="livemax")
-LAST_SUCCESS_AGE = Gauge("systraite_node_last_push_success_age_seconds",
-                         "Seconds since the hub last acknowledged a payload",
-                         multiprocess_mode="livemin")
-PAYLOAD_BYTES = Histogram("systraite_node_payload_bytes", "Size of sent payloads (gzip)",
-                          buckets=(1e3, 5e3, 1e4, 4e4, 1e5, 1e6, 1e7))
+OUTBOX_DEPTH = Gauge(
+    "systraite_node_outbox_depth", "Payloads waiting to be sent", multiprocess_mode="livemax"
+)
+LAST_SUCCESS_AGE = Gauge(
+    "systraite_node_last_push_success_age_seconds",
+    "Seconds since the hub last acknowledged a payload",
+    multiprocess_mode="livemin",
+)
+PAYLOAD_BYTES = Histogram(
+    "systraite_node_payload_bytes",
+    "Size of sent payloads (gzip)",
+    buckets=(1e3, 5e3, 1e4, 4e4, 1e5, 1e6, 1e7),
+)
 
 
 def refresh() -> None:

@@ -49,8 +49,10 @@ class Fact(models.Model):
     unit = models.CharField(max_length=32)
 
     class Meta:
-        indexes = [models.Index(fields=["table", "month"]),
-                   models.Index(fields=["owner_kind", "owner_id"])]
+        indexes = [
+            models.Index(fields=["table", "month"]),
+            models.Index(fields=["owner_kind", "owner_id"]),
+        ]
 
 
 class SyncState(models.Model):
@@ -81,11 +83,35 @@ class OutboxPayload(models.Model):
     body = models.BinaryField()  # gzip of the signed envelope (JSON)
     parts = models.JSONField(default=list)  # ["table|YYYY-MM", ...] it carries
     token_years = models.JSONField(default=list)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING,
-                              db_index=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True)
     last_error = models.CharField(max_length=300, blank=True, default="")
     sent_at = models.DateTimeField(null=True)
     size = models.PositiveIntegerField(default=0)
     full = models.BooleanField(default=False)
+
+
+class CellCount(models.Model):
+    """The current count of one cell of one table for one month: what the hub is sent.
+
+    Maintained by deltas (old facts of changed records out, new facts in), so a
+    build reads only the cells of the parts that changed instead of grouping
+    every fact of those months again. Codes and a number only.
+    """
+
+    table = models.CharField(max_length=64)
+    month = models.DateField()
+    d1 = models.CharField(max_length=48, default="")
+    d2 = models.CharField(max_length=48, default="")
+    d3 = models.CharField(max_length=48, default="")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "month", "d1", "d2", "d3"], name="uniq_cell_count"
+            )
+        ]

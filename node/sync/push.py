@@ -41,8 +41,11 @@ def _endpoint() -> str:
 
 
 def _post(outbox: OutboxPayload, client: httpx.Client) -> httpx.Response:
-    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip",
-               "User-Agent": "systraite-node"}
+    headers = {
+        "Content-Type": "application/json",
+        "Content-Encoding": "gzip",
+        "User-Agent": "systraite-node",
+    }
     try:
         return client.post(_endpoint(), content=bytes(outbox.body), headers=headers)
     except httpx.HTTPError as exc:
@@ -65,9 +68,9 @@ def _record_error(outbox: OutboxPayload, message: str, *, failed: bool) -> None:
 def _record_success(outbox: OutboxPayload) -> None:
     now = timezone.now()
     with transaction.atomic():
-        updated = OutboxPayload.objects.filter(pk=outbox.pk, status=OutboxPayload.Status.PENDING
-                                               ).update(status=OutboxPayload.Status.SENT,
-                                                        sent_at=now, attempts=outbox.attempts + 1)
+        updated = OutboxPayload.objects.filter(
+            pk=outbox.pk, status=OutboxPayload.Status.PENDING
+        ).update(status=OutboxPayload.Status.SENT, sent_at=now, attempts=outbox.attempts + 1)
         state = SyncState.objects.select_for_update().get(pk=1)
         state.last_acked_sequence = max(state.last_acked_sequence, outbox.sequence)
         state.last_success_at = now

@@ -7,16 +7,22 @@ from collections.abc import Iterable
 from node.sync.models import Dirty
 
 
-def mark_dirty(*, cases: Iterable[int] = (), survivors: Iterable[int] = (),
-               traffickers: Iterable[int] = ()) -> None:
+def mark_dirty(
+    *, cases: Iterable[int] = (), survivors: Iterable[int] = (), traffickers: Iterable[int] = ()
+) -> None:
     """Record that these records changed; joins the caller's transaction.
 
     Idempotent: marking a record twice is one row (``ignore_conflicts``).
     """
-    rows = [Dirty(kind=kind, owner_id=owner_id)
-            for kind, ids in ((Dirty.Kind.CASE, cases), (Dirty.Kind.SURVIVOR, survivors),
-                              (Dirty.Kind.TRAFFICKER, traffickers))
-            for owner_id in set(ids)]
+    rows = [
+        Dirty(kind=kind, owner_id=owner_id)
+        for kind, ids in (
+            (Dirty.Kind.CASE, cases),
+            (Dirty.Kind.SURVIVOR, survivors),
+            (Dirty.Kind.TRAFFICKER, traffickers),
+        )
+        for owner_id in set(ids)
+    ]
     if rows:
         Dirty.objects.bulk_create(rows, ignore_conflicts=True)
 

@@ -10,8 +10,8 @@ the hub's idempotent ingest makes a repeated send harmless.
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from celery import shared_task
 from django.db import connection
@@ -52,9 +52,16 @@ def sync_cycle() -> None:
     outbox_push.delay()
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None,
-             autoretry_for=(TransientPushError,), retry_backoff=30, retry_backoff_max=3600,
-             retry_jitter=True)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=None,
+    autoretry_for=(TransientPushError,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+)
 def outbox_push(self) -> None:  # type: ignore[no-untyped-def]
     """Send pending payloads; a transient failure retries with backoff and jitter."""
     with _singleton() as got:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from hub.registry.selectors import node_list
 
@@ -19,7 +20,17 @@ def _when(moment: datetime | None) -> str:
 class Command(BaseCommand):
     help = "List registered nodes: node, jurisdiction, status, last sequence, last success."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="one JSON list, for scripts")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["json"]:
+            self.stdout.write(json.dumps([
+                {"node_id": n.node_id, "jurisdiction": n.jurisdiction, "status": n.status,
+                 "last_sequence": n.last_sequence,
+                 "last_success_at": n.last_success_at.isoformat() if n.last_success_at else None}
+                for n in node_list()]))
+            return
         self.stdout.write(
             _ROW.format("node", "jurisdiction", "status", "last sequence", "last success")
         )

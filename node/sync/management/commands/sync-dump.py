@@ -13,10 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from node.cases.models import Case
-from node.people.models import Survivor, Trafficker
-from node.sync.build import cells_of, facts_refresh
-from node.sync.models import Fact
+from node.sync.build import cells_of, facts_rebuild
 
 
 class _Rollback(Exception):
@@ -30,12 +27,7 @@ class Command(BaseCommand):
         out: dict[str, dict[str, int]] = {}
         try:
             with transaction.atomic():
-                Fact.objects.all().delete()
-                parts = facts_refresh({
-                    "case": set(Case.objects.values_list("pk", flat=True)),
-                    "survivor": set(Survivor.objects.values_list("pk", flat=True)),
-                    "trafficker": set(Trafficker.objects.values_list("pk", flat=True)),
-                })
+                parts = facts_rebuild()
                 for (table, month), cells in sorted(cells_of(parts).items()):
                     for key, count in cells.items():
                         out.setdefault(table, {})["|".join((month.strftime("%Y-%m"), *key))] = count
