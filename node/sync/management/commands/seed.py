@@ -68,7 +68,7 @@ class Command(BaseCommand):
         as_of: date | None,
         **options: Any,
     ) -> None:
-        if settings.SYSTRAITE_ENV == "production":
+        if getattr(settings, "SYSTRAITE_ENV", "") == "production":
             raise CommandError("Refusé : pas de données synthétiques sur un nœud de production.")
         if cases < 0 or chunk_size < 1:
             raise CommandError("--cases doit être positif et --chunk-size au moins 1.")
