@@ -43,11 +43,11 @@ lock:
 	$(BIN)/python -m uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --no-header -o requirements/dev.lock
 	$(BIN)/python -m uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --no-header -o requirements/base.lock
 
-# The local federation is an open issue: say so rather than pretend.
-demo demo-check:
-	@echo "make $@: the local federation is not built yet (open issue: 'The main job in one command')."
-	@echo "Each service starts alone meanwhile: see README.md."
-	@exit 1
+demo: $(STAMP)
+	$(BIN)/python -m scripts.federation run
+
+demo-check: $(STAMP)
+	$(BIN)/python -m scripts.federation check
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -80,6 +80,8 @@ class MonthField(serializers.Field):  # type: ignore[type-arg]
 def not_in_future(value: date) -> date:
     if value > timezone.localdate():
         raise serializers.ValidationError(_("La date ne peut pas être dans le futur."))
+    if value.year < 1900:  # also the linkage tokens' lower bound (shared.pseudonym)
+        raise serializers.ValidationError(_("La date ne peut pas être antérieure à 1900."))
     return value
 
 

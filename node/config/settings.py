@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "node.people",
     "node.cases",
     "node.sync",
+    "node.web",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -87,6 +88,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# The web interface writes its msgids in French; English lives in node/locale.
+LOCALE_PATHS = [BASE_DIR / "node" / "locale"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 

@@ -1,0 +1,27 @@
+"""Pages of the web interface, in French paths; every name here is in the
+authorisation matrix of tests/node/web (a new one fails it until added)."""
+
+from django.urls import path
+from django.views.i18n import set_language
+
+from node.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("connexion/", views.login_view, name="login"),
+    path("deconnexion/", views.logout_view, name="logout"),
+    path("langue/", set_language, name="set-language"),
+    path("affaires/", views.case_list, name="case-list"),
+    path("affaires/nouvelle/", views.case_create, name="case-create"),
+    path("affaires/<int:case_id>/", views.case_detail, name="case-detail"),
+    path("affaires/<int:case_id>/actes/", views.step_add, name="step-add"),
+    path("affaires/<int:case_id>/victimes/", views.survivor_add, name="survivor-add"),
+    path("affaires/<int:case_id>/prevenus/", views.defendant_add, name="defendant-add"),
+    path("affaires/<int:case_id>/exploitations/", views.exploitation_add,
+         name="exploitation-add"),
+    path("affaires/<int:case_id>/charges/", views.charge_add, name="charge-add"),
+    path("journal/", views.audit_log, name="audit-log"),
+    path("import/", views.import_register, name="import"),
+]

@@ -1,0 +1,143 @@
+"""Who may open which page: every URL of node.web.urls, every method, every role.
+
+``EXPECTED`` is written by hand from node/accounts/roles.py. The URL names come
+from node.web.urls itself, so a page added without a row here fails
+``test_every_page_is_in_the_matrix``.
+
+``ALLOWED``: the view ran (200, a redirect after a write, or 400 for the empty
+form posted here), never 302-to-log-in, 403, 405 or 5xx.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, reverse
+
+from node.accounts.roles import Role
+from node.web import urls as web_urls
+from tests.node import factories
+from tests.node.conftest import FOREIGN_JURISDICTION
+from tests.node.personas import PASSWORD, make_user, totp_token
+from tests.node.web.conftest import LOGIN, web_client
+
+pytestmark = pytest.mark.django_db
+
+ALLOWED = "allowed"
+TO_LOGIN = "to_login"
+ANONYMOUS = "anonymous"
+C, P, J, A, AU = Role.CLERK, Role.PROSECUTOR, Role.JUDGE, Role.ADMIN, Role.AUDITOR
+STAFF = (C, P, J, A, AU)
+READERS, WRITERS = (C, P, J), (C, P)
+
+
+def only(*roles: str) -> dict[str, str | int]:
+    """The listed roles are let through; other staff get 403; anonymous go to the log-in."""
+    return {**{r: (ALLOWED if r in roles else 403) for r in STAFF}, ANONYMOUS: TO_LOGIN}
+
+
+EVERYONE: dict[str, str | int] = {**{r: ALLOWED for r in STAFF}, ANONYMOUS: ALLOWED}
+
+EXPECTED: dict[tuple[str, str], dict[str, str | int]] = {
+    ("home", "GET"): only(*STAFF),
+    ("login", "GET"): EVERYONE,
+    ("login", "POST"): EVERYONE,
+    ("logout", "POST"): EVERYONE,  # logging out is harmless; anonymous is sent to the log-in
+    ("set-language", "POST"): EVERYONE,
+    ("case-list", "GET"): only(*READERS),
+    ("case-create", "GET"): only(*WRITERS),
+    ("case-create", "POST"): only(*WRITERS),
+    ("case-detail", "GET"): only(*READERS),
+    ("step-add", "POST"): only(*READERS),  # the service then refuses steps beyond the role
+    ("survivor-add", "GET"): only(*WRITERS),
+    ("survivor-add", "POST"): only(*WRITERS),
+    ("defendant-add", "GET"): only(*WRITERS),
+    ("defendant-add", "POST"): only(*WRITERS),
+    ("exploitation-add", "GET"): only(*WRITERS),
+    ("exploitation-add", "POST"): only(*WRITERS),
+    ("charge-add", "GET"): only(*WRITERS),
+    ("charge-add", "POST"): only(*WRITERS),
+    ("audit-log", "GET"): only(AU),
+    ("import", "GET"): only(C, P),
+    ("import", "POST"): only(C, P),
+}
+# Methods a page does not answer: 405 for everyone, logged in or not.
+NOT_ALLOWED = [("logout", "GET"), ("step-add", "GET"), ("case-list", "POST"),
+               ("audit-log", "POST"), ("home", "POST"), ("case-detail", "POST")]
+
+
+def _page_names() -> set[str]:
+    return {p.name for p in web_urls.urlpatterns if isinstance(p, URLPattern) and p.name}
+
+
+def _url(name: str, case_id: int) -> str:
+    pattern = next(p for p in web_urls.urlpatterns if p.name == name)
+    args = [case_id] if "<int:case_id>" in str(pattern.pattern) else []
+    return reverse(f"web:{name}", args=args)
+
+
+def _client(who: str) -> Client:
+    return Client() if who == ANONYMOUS else web_client(who)
+
+
+def _verdict(response: Any) -> str | int:
+    if response.status_code == 302 and response["Location"].startswith(LOGIN):
+        return TO_LOGIN
+    if response.status_code in (401, 403, 405) or response.status_code >= 500:
+        return response.status_code
+    return ALLOWED
+
+
+def test_every_page_is_in_the_matrix() -> None:
+    in_matrix = {name for name, _ in EXPECTED}
+    assert _page_names() == in_matrix
+
+
+@pytest.mark.parametrize("who", [*STAFF, ANONYMOUS])
+def test_each_role_opens_exactly_its_pages(who: str) -> None:
+    seeded = factories.full_case(make_user(C)[0])
+    client = _client(who)
+    outcomes = {}
+    for (name, method), expected in EXPECTED.items():
+        if name == "logout":
+            continue  # it ends the session: checked on its own below
+        response = getattr(client, method.lower())(_url(name, seeded.case.pk))
+        outcomes[(name, method)] = (_verdict(response), expected[who])
+    wrong = {key: got for key, got in outcomes.items() if got[0] != got[1]}
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("who", [*STAFF, ANONYMOUS])
+def test_logout_is_a_post_that_ends_the_session(who: str) -> None:
+    client = _client(who)
+    response = client.post(reverse("web:logout"))
+    assert response.status_code == 302 and response["Location"] == LOGIN
+    assert _verdict(client.get(reverse("web:home"))) == TO_LOGIN
+
+
+@pytest.mark.parametrize(("name", "method"), NOT_ALLOWED)
+def test_pages_refuse_other_methods(name: str, method: str) -> None:
+    seeded = factories.full_case(make_user(C)[0])
+    client = web_client(C)
+    response = getattr(client, method.lower())(_url(name, seeded.case.pk))
+    assert response.status_code == 405
+
+
+def test_a_user_of_another_jurisdiction_cannot_log_in() -> None:
+    user, device = make_user(P, jurisdiction=FOREIGN_JURISDICTION)
+    client = Client()
+    response = client.post(LOGIN, {"username": user.username, "password": PASSWORD,
+                                   "otp_token": totp_token(device)})
+    assert response.status_code == 400
+    assert "Identifiants invalides" in response.content.decode()
+    assert _verdict(client.get(reverse("web:case-list"))) == TO_LOGIN
+
+
+def test_a_session_without_second_factor_opens_nothing() -> None:
+    """A session opened by a password alone (as force_login would) is refused with 403."""
+    user, _ = make_user(C)
+    client = Client()
+    client.force_login(user, backend="node.accounts.backends.JurisdictionBackend")
+    assert client.get(reverse("web:case-list")).status_code == 403

@@ -1,0 +1,294 @@
+"""What the pages do, through Django's test client: validation by the API's
+serializers, duplicates proposed before saving, audited reads, figures, import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from node.accounts.roles import Role
+from node.audit.models import AuditEntry
+from node.cases.models import Case, CaseSurvivor, Defendant, ProcedureStep
+from node.imports.template import COLUMN_NAMES
+from node.people.models import Survivor
+from node.sync.models import SyncState
+from node.web import selectors
+from tests.node import factories
+from tests.node.personas import PASSWORD, make_user
+from tests.node.web.conftest import LOGIN
+
+pytestmark = pytest.mark.django_db
+
+
+def _case_data(**overrides: str) -> dict[str, str]:
+    return {"parquet_number": "RP 41/2025", "reported_on": "2025-03-10",
+            "identification_source": "police", **overrides}
+
+
+def _entries(action: str, target_type: str) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(action=action, target_type=target_type))
+
+
+def test_a_wrong_date_shows_the_serializers_french_message_beside_the_field(
+        greffier: Client) -> None:
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    response = greffier.post(reverse("web:case-create"), _case_data(reported_on=future))
+    html = response.content.decode()
+    assert response.status_code == 200
+    beside = html.split('id="id_reported_on_errors"')[1][:200]
+    assert "La date ne peut pas être dans le futur." in beside
+    assert not Case.objects.exists()
+
+
+def test_a_missing_required_field_is_named(greffier: Client) -> None:
+    response = greffier.post(reverse("web:case-create"), _case_data(parquet_number=""))
+    after = response.content.decode().split('id="id_parquet_number_errors"')[1][:200]
+    assert "Ce champ est obligatoire." in after
+
+
+def test_a_duplicate_parquet_number_is_refused_by_the_service(greffier: Client) -> None:
+    greffier.post(reverse("web:case-create"), _case_data())
+    response = greffier.post(reverse("web:case-create"), _case_data())
+    assert "Ce numéro de parquet existe déjà." in response.content.decode()
+    assert Case.objects.count() == 1
+
+
+def test_creating_a_case_leads_to_its_survivors(greffier: Client) -> None:
+    response = greffier.post(reverse("web:case-create"), _case_data())
+    case = Case.objects.get()
+    assert response["Location"] == reverse("web:survivor-add", args=[case.pk])
+    assert case.created_by == greffier.user  # type: ignore[attr-defined]
+
+
+def _survivor(**overrides: str) -> dict[str, str]:
+    return {"family_name": "Diallo", "given_names": "Mamadou", "sex": "Male",
+            "birth_year": "2014", "identified_on": "2025-03-10", **overrides}
+
+
+def test_a_possible_duplicate_is_proposed_before_anything_is_created(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    case = factories.case(None)
+    url = reverse("web:survivor-add", args=[case.pk])
+    response = greffier.post(url, _survivor(family_name="DIALLO"))
+    html = response.content.decode()
+    assert "Cette personne est peut-être déjà enregistrée" in html
+    assert f'value="use-{seeded_case.survivor.pk}"' in html
+    assert Survivor.objects.count() == 1
+    assert _entries("duplicate_check", "survivor")
+
+
+def test_choosing_the_existing_survivor_links_them_without_a_copy(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    case = factories.case(None)
+    existing = seeded_case.survivor
+    greffier.post(reverse("web:survivor-add", args=[case.pk]),
+                  _survivor(decision=f"use-{existing.pk}"))
+    assert Survivor.objects.count() == 1
+    assert CaseSurvivor.objects.filter(case=case, survivor=existing).exists()
+
+
+def test_create_anyway_makes_a_second_survivor(greffier: Client,
+                                               seeded_case: factories.FullCase) -> None:
+    case = factories.case(None)
+    greffier.post(reverse("web:survivor-add", args=[case.pk]), _survivor(decision="create"))
+    assert Survivor.objects.count() == 2
+    assert CaseSurvivor.objects.filter(case=case).count() == 1
+
+
+def test_a_new_name_is_created_without_a_question(greffier: Client) -> None:
+    case = factories.case(None)
+    response = greffier.post(reverse("web:survivor-add", args=[case.pk]),
+                             _survivor(family_name="Sow", given_names="Awa", sex="Female"))
+    assert response.status_code == 302
+    assert Survivor.objects.get().family_name == "Sow"
+
+
+def test_a_survivor_needs_the_date_of_identification(greffier: Client) -> None:
+    case = factories.case(None)
+    response = greffier.post(reverse("web:survivor-add", args=[case.pk]),
+                             _survivor(identified_on=""))
+    after = response.content.decode().split('id="id_identified_on_errors"')[1][:200]
+    assert "Ce champ est obligatoire." in after
+    assert not Survivor.objects.exists()
+
+
+def test_a_defendant_is_created_and_linked(greffier: Client) -> None:
+    case = factories.case(None)
+    greffier.post(reverse("web:defendant-add", args=[case.pk]),
+                  {"family_name": "Ba", "given_names": "Oumar", "sex": "Male",
+                   "relationship": "QuranicTeacher", "roles": ["Exploiter"]})
+    defendant = Defendant.objects.get(case=case)
+    assert [r.code for r in defendant.roles.all()] == ["Exploiter"]
+
+
+def test_a_charge_cannot_name_a_defendant_of_another_case(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    other = factories.case(None)
+    response = greffier.post(reverse("web:charge-add", args=[other.pk]),
+                             {"defendant": seeded_case.defendant.pk, "offence": "L2005-06-art3",
+                              "charged_on": "2025-03-12"})
+    assert "Cet élément n&#x27;appartient pas à cette affaire." in response.content.decode()
+
+
+def test_a_step_out_of_order_is_recorded_with_a_warning(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    url = reverse("web:step-add", args=[seeded_case.case.pk])
+    response = greffier.post(url, {"step": "preliminary_investigation",
+                                   "occurred_on": "2025-03-11"}, follow=True)
+    assert "hors de l&#x27;ordre habituel" in response.content.decode()
+    assert ProcedureStep.objects.filter(step="preliminary_investigation").exists()
+
+
+def test_a_sentence_without_conviction_is_refused_beside_the_field(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    url = reverse("web:step-add", args=[seeded_case.case.pk])
+    response = greffier.post(url, {"step": "judgment", "occurred_on": "2025-06-01",
+                                   "defendant": seeded_case.defendant.pk,
+                                   "outcome": "acquitted", "prison_months": "12"})
+    assert response.status_code == 400
+    after = response.content.decode().split('id="id_prison_months_errors"')[1][:200]
+    assert "Une peine ne peut être prononcée qu&#x27;avec une condamnation." in after
+
+
+def test_a_judge_cannot_drop_a_case(web_staff: object, seeded_case: factories.FullCase) -> None:
+    judge = web_staff(Role.JUDGE)  # type: ignore[operator]
+    response = judge.post(reverse("web:step-add", args=[seeded_case.case.pk]),
+                          {"step": "classement_sans_suite", "occurred_on": "2025-04-01"})
+    assert "Votre rôle ne permet pas d&#x27;enregistrer cet acte." in response.content.decode()
+
+
+def test_the_case_page_shows_voided_steps_struck_through(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    from node.cases.services import step_void
+
+    step = seeded_case.steps[-1]
+    step_void(actor=greffier.user, step=step, reason="saisie en double")  # type: ignore[attr-defined]
+    html = greffier.get(reverse("web:case-detail", args=[seeded_case.case.pk])).content.decode()
+    assert '<li class="void">' in html and "<del>" in html
+
+
+def test_reading_a_case_is_audited_for_the_case_and_its_people(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    greffier.get(reverse("web:case-detail", args=[seeded_case.case.pk]))
+    assert _entries("read", "case")[0].target_id == str(seeded_case.case.pk)
+    assert _entries("read", "survivor")[0].target_id == str(seeded_case.survivor.pk)
+    assert _entries("read", "trafficker")
+
+
+def test_a_name_search_finds_the_case_and_logs_only_a_digest(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    factories.case(None)
+    response = greffier.get(reverse("web:case-list"), {"name": "mamadou DIALLO"})
+    assert seeded_case.case.parquet_number in response.content.decode()
+    assert response.context["page"].paginator.count == 1
+    entry = _entries("search", "case")[0]
+    assert entry.target_ids == str(seeded_case.case.pk)
+    assert "mamadou" not in str(entry.detail).lower() and entry.detail["name_digest"]
+
+
+def test_the_list_filters_by_parquet_number_stage_and_year(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    factories.case(None, reported_on=date(2024, 5, 1))
+    number = seeded_case.case.parquet_number
+    assert greffier.get(reverse("web:case-list"), {"parquet_number": number}).context[
+        "page"].paginator.count == 1
+    assert greffier.get(reverse("web:case-list"), {"year": "2024"}).context[
+        "page"].paginator.count == 1
+    stage = Case.objects.get(pk=seeded_case.case.pk).stage
+    assert greffier.get(reverse("web:case-list"), {"stage": stage}).context[
+        "page"].paginator.count == 1
+    assert _entries("list", "case")
+
+
+def test_the_home_page_counts_the_jurisdictions_cases(greffier: Client) -> None:
+    factories.case(None, reported_on=timezone.localdate() - timedelta(days=400))
+    factories.case(None, reported_on=timezone.localdate() - timedelta(days=30))
+    SyncState.objects.create(last_success_at=timezone.now())
+    figures = greffier.get(reverse("web:home")).context["figures"]
+    assert figures.open_total == 2
+    assert figures.pending_over_year == 1
+    assert figures.last_push is not None
+
+
+def test_survivors_of_this_year_are_counted_by_form(greffier: Client) -> None:
+    today = timezone.localdate()
+    actor = greffier.user  # type: ignore[attr-defined]
+    case = factories.case(actor, reported_on=today)
+    link = factories.record(actor, CaseSurvivor, case=case, survivor=factories.survivor(actor),
+                            identified_on=today)
+    factories.record(actor, CaseSurvivor, case=case,
+                     survivor=factories.survivor(actor, family_name="Sow"), identified_on=today)
+    from node.cases.models import Exploitation
+
+    factories.record(actor, Exploitation, case_survivor=link, form="begging")
+    figures = selectors.home_figures()
+    assert dict(figures.survivors_by_form) == {"begging": 1, "unknown": 1}
+    assert figures.survivors_total == 2
+
+
+def test_the_auditor_filters_the_log_by_action(web_staff: object) -> None:
+    auditor = web_staff(Role.AUDITOR)  # type: ignore[operator]
+    response = auditor.get(reverse("web:audit-log"), {"action": "login"})
+    entries = response.context["page"].object_list
+    assert entries and all(e.action == "login" for e in entries)
+
+
+def test_a_malformed_audit_filter_is_named(web_staff: object) -> None:
+    auditor = web_staff(Role.AUDITOR)  # type: ignore[operator]
+    response = auditor.get(reverse("web:audit-log"), {"from": "hier"})
+    assert 'id="id_from_errors"' in response.content.decode()
+
+
+def _register(rows: list[dict[str, str]]) -> SimpleUploadedFile:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMN_NAMES)
+    writer.writeheader()
+    writer.writerows(rows)
+    return SimpleUploadedFile("registre.csv", out.getvalue().encode(), "text/csv")
+
+
+def test_an_import_with_a_bad_line_shows_it_and_writes_nothing(greffier: Client) -> None:
+    rows = [{"numero_parquet": "RP 7/2025", "date_signalement": "32/13/2025",
+             "source": "police", "victime_nom": "Ndiaye", "victime_prenoms": "Fatou"}]
+    response = greffier.post(reverse("web:import"), {"register": _register(rows)})
+    report = response.context["report"]
+    assert report.rejected and not report.imported
+    assert "date_signalement" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_an_import_refuses_another_extension(greffier: Client) -> None:
+    upload = SimpleUploadedFile("registre.txt", b"x", "text/plain")
+    response = greffier.post(reverse("web:import"), {"register": upload})
+    assert "refusée" in response.content.decode()
+
+
+def test_a_wrong_password_gives_the_apis_refusal(db: None) -> None:
+    user, _ = make_user(Role.CLERK)
+    response = Client().post(LOGIN, {"username": user.username, "password": "faux mot de passe",
+                                     "otp_token": "123456"})
+    assert response.status_code == 400
+    assert "Identifiants invalides" in response.content.decode()
+
+
+def test_repeated_failures_lock_the_username(db: None, settings: object) -> None:
+    user, _ = make_user(Role.CLERK)
+    client = Client()
+    for _ in range(6):
+        response = client.post(LOGIN, {"username": user.username, "password": PASSWORD,
+                                        "otp_token": "000000"})
+    assert "Trop d&#x27;essais" in response.content.decode()
+
+
+def test_english_labels_after_the_switch(greffier: Client) -> None:
+    greffier.post(reverse("web:set-language"), {"language": "en", "next": "/affaires/nouvelle/"})
+    html = greffier.get(reverse("web:case-create")).content.decode()
+    assert "Parquet number" in html and "Numéro de parquet" not in html
+    assert 'lang="en"' in html
