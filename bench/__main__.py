@@ -25,6 +25,7 @@ PG = os.environ.get("SYSTRAITE_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 # (module, Django project)
 BENCHMARKS = [
     ("case_list", "node"),
+    ("sync_build", "node"),
     ("hub_ingest", "hub"),
 
 

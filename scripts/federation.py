@@ -6,8 +6,9 @@ or broker server — seeds each node with synthetic cases, runs a push cycle,
 prints the addresses and demonstration log-ins, then pushes again every
 minute until interrupted, and stops everything it started.
 
-`make demo-check` (``... check``) does the same once, non-interactively, and
-exits 0 only when the hub shows fresh data from all five nodes.
+`make demo-check` (``... check``) does the same once, non-interactively, from
+empty databases, and exits 0 only when the hub shows fresh data from all five
+nodes. ``SYSTRAITE_DEMO_DIR`` moves ``var/demo`` elsewhere (the tests do).
 
 With ``SYSTRAITE_DEMO_PG=postgres://user@host:port`` the same command uses
 PostgreSQL (one database per service, created if missing).
@@ -34,7 +35,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-DEMO = ROOT / "var" / "demo"
+DEMO = Path(os.environ.get("SYSTRAITE_DEMO_DIR", ROOT / "var" / "demo"))
 PILOTS = ("SN-TGI-DKR", "SN-TGI-KED", "SN-TGI-STL", "SN-TGI-TAM", "SN-TGI-THS")
 PASSWORD = "demo-systraite-2026"  # demonstration only: OTP is relaxed and every page says so
 PUSH_EVERY_SECONDS = 60
