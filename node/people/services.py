@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from node.audit.services import audit_record, fields_detail
 from node.keys import current_field_key, linkage_secret
-from node.people.models import LinkageToken, NameToken, Person, Survivor, SurvivorVulnerability, Trafficker
+from node.people.models import (
+    LinkageToken,
+    NameToken,
+    Person,
+    Survivor,
+    SurvivorVulnerability,
+    Trafficker,
+)
 from node.privacy import name_digest, name_digests
 from node.sync.services import mark_dirty
 from shared.pseudonym import blind_index, linkage_token, normalise_identity
@@ -85,7 +92,9 @@ def _owner(person: Person) -> dict[str, Person]:
 def linkage_tokens_refresh(*, person: Person, years: set[int]) -> None:
     """Recompute the person's per-year national linkage tokens for these years."""
     owner = _owner(person)
+    old_years = set(LinkageToken.objects.filter(**owner).values_list("year", flat=True))
     LinkageToken.objects.filter(**owner).delete()
+    mark_dirty(token_years=old_years | years)
     identity = _identity(person)
     if identity is None:
         return

@@ -10,6 +10,7 @@ it supersedes: the hub only ever needs the newest.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -25,7 +26,7 @@ from node.cases.models import Case
 from node.keys import linkage_secret, signing_key
 from node.people.models import LinkageToken, Survivor, Trafficker
 from node.sync import facts as f
-from node.sync.models import CellCount, Dirty, Fact, OutboxPayload, SyncState
+from node.sync.models import CellCount, Dirty, Fact, OutboxPayload, SyncState, TokenSetState
 from shared import signing
 from shared.catalogue import catalogue
 from shared.payload import CONTRACT_VERSION, Payload, TokenSet, encode_table_month
@@ -54,7 +55,8 @@ def _batches(ids: list[int]) -> Iterable[list[int]]:
 def _owners(dirty: list[Dirty]) -> dict[str, set[int]]:
     owners: dict[str, set[int]] = defaultdict(set)
     for mark in dirty:
-        owners[mark.kind].add(mark.owner_id)
+        if mark.kind != Dirty.Kind.TOKEN_YEAR:
+            owners[mark.kind].add(mark.owner_id)
     cases = owners["case"]
     owners["survivor"] |= set(
         Survivor.objects.filter(case_links__case_id__in=cases).values_list("pk", flat=True)
@@ -143,21 +145,19 @@ def _apply_deltas(delta: Counter[CellKey]) -> None:
 def facts_refresh(owners: dict[str, set[int]]) -> set[Part]:
     """Replace the facts of these owners and move the cell counts by the difference.
 
-    Returns every part (table, month) the owners touched, before or after.
+    Returns the parts (table, month) whose cells changed: a record re-saved
+    without a change in what it counts sends nothing.
     """
-    touched: set[Part] = set()
     delta: Counter[CellKey] = Counter()
     for kind, ids in owners.items():
         if not ids:
             continue
-        old = _old_counts(kind, ids)
-        delta.subtract(old)
-        touched |= {(key[0], key[1]) for key in old}
+        delta.subtract(_old_counts(kind, ids))
         Fact.objects.filter(owner_kind=kind, owner_id__in=ids).delete()
         new = _derive(kind, sorted(ids))
         Fact.objects.bulk_create(new, batch_size=2000)
         delta.update((row.table, row.month, row.d1, row.d2, row.d3) for row in new)
-        touched |= {(row.table, row.month) for row in new}
+    touched = {(key[0], key[1]) for key, n in delta.items() if n}
     _apply_deltas(delta)
     return touched
 
@@ -191,39 +191,33 @@ def cells_of(parts: set[Part]) -> dict[Part, dict[tuple[str, ...], int]]:
     return result
 
 
-def token_sets(years: Iterable[int]) -> list[TokenSet]:
+def token_sets(years: Iterable[int], *, force: bool = False) -> list[TokenSet]:
+    """The token sets of these years that differ from the last ones built (all if ``force``)."""
     secret = linkage_secret()
     sets = []
     for year in sorted(set(years)):
-        for kind, column in (
-            ("survivor", "survivor__isnull"),
-            ("trafficker", "trafficker__isnull"),
-        ):
-            tokens = sorted(
-                set(
-                    LinkageToken.objects.filter(year=year, **{column: False}).values_list(
-                        "token", flat=True
-                    )
-                )
-            )
-            sets.append(
-                TokenSet(year=year, kind=kind, key_id=year_key_id(secret, year), tokens=tokens)
-            )
+        for kind in ("survivor", "trafficker"):
+            tokens = sorted(set(LinkageToken.objects.filter(
+                year=year, **{f"{kind}__isnull": False}).values_list("token", flat=True)))
+            digest = hashlib.sha256("".join(tokens).encode()).hexdigest()
+            state, created = TokenSetState.objects.get_or_create(
+                year=year, kind=kind, defaults={"digest": digest})
+            if not (force or created) and state.digest == digest:
+                continue
+            if state.digest != digest:
+                state.digest = digest
+                state.save(update_fields=["digest"])
+            sets.append(TokenSet(year=year, kind=kind, key_id=year_key_id(secret, year),
+                                 tokens=tokens))
     return sets
 
 
-def _token_years(parts: set[Part], owners: dict[str, set[int]]) -> set[int]:
-    years = {month.year for _, month in parts}
-    years |= set(
-        LinkageToken.objects.filter(survivor_id__in=owners.get("survivor", set())).values_list(
-            "year", flat=True
-        )
-    )
-    years |= set(
-        LinkageToken.objects.filter(trafficker_id__in=owners.get("trafficker", set())).values_list(
-            "year", flat=True
-        )
-    )
+def _token_years(dirty: list[Dirty], owners: dict[str, set[int]]) -> set[int]:
+    """Years whose token sets may have changed: marked on write, or of changed persons."""
+    years = {d.owner_id for d in dirty if d.kind == Dirty.Kind.TOKEN_YEAR}
+    for kind in ("survivor", "trafficker"):
+        years |= set(LinkageToken.objects.filter(**{f"{kind}_id__in": owners.get(kind, set())})
+                     .values_list("year", flat=True))
     return years
 
 
@@ -259,19 +253,22 @@ def payload_build(*, full: bool = False, rederive: bool = False) -> BuildResult:
     dirty = list(Dirty.objects.select_for_update())
     owners = _owners(dirty)
     parts = facts_rebuild() if rederive else facts_refresh(owners)
-    years = _token_years(parts, owners)
+    years = _token_years(dirty, owners)
     if full:
         every, every_year = _all_parts()
         parts, years = parts | every, years | every_year
     pending_parts, pending_years = _pending_parts()
-    parts, years = parts | pending_parts, years | pending_years
+    parts = parts | pending_parts
+    # Sets of pending payloads and of a full build go again even if unchanged.
+    tokens = token_sets(years - pending_years, force=full) + token_sets(pending_years, force=True)
     Dirty.objects.filter(pk__in=[d.pk for d in dirty]).delete()
-    if not parts and not years:
+    if not parts and not tokens:
         return BuildResult(None, 0, 0)
-    return _store(state, parts, years, full=full)
+    return _store(state, parts, tokens, full=full)
 
 
-def _store(state: SyncState, parts: set[Part], years: set[int], *, full: bool) -> BuildResult:
+def _store(state: SyncState, parts: set[Part], tokens: list[TokenSet], *, full: bool,
+           ) -> BuildResult:
     cells = cells_of(parts)
     now = timezone.now()
     key = signing_key()
@@ -286,7 +283,7 @@ def _store(state: SyncState, parts: set[Part], years: set[int], *, full: bool) -
         tables=[
             encode_table_month(t, m.strftime("%Y-%m"), cells[(t, m)]) for t, m in sorted(parts)
         ],
-        tokens=token_sets(years),
+        tokens=tokens,
     )
     envelope = signing.sign_document(payload.document(), key)
     body = gzip.compress(json.dumps(envelope, separators=(",", ":")).encode(), mtime=0)
@@ -300,7 +297,7 @@ def _store(state: SyncState, parts: set[Part], years: set[int], *, full: bool) -
         size=len(body),
         full=full,
         parts=sorted(f"{t}|{m.strftime('%Y-%m')}" for t, m in parts),
-        token_years=sorted(years),
+        token_years=sorted({t.year for t in tokens}),
     )
     state.next_sequence += 1
     state.save(update_fields=["next_sequence"])

@@ -22,6 +22,7 @@ class Dirty(models.Model):
         CASE = "case"
         SURVIVOR = "survivor"
         TRAFFICKER = "trafficker"
+        TOKEN_YEAR = "token_year"  # noqa: S105 (owner_id is a year whose tokens changed)
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     owner_id = models.BigIntegerField()
@@ -115,3 +116,14 @@ class CellCount(models.Model):
                 fields=["table", "month", "d1", "d2", "d3"], name="uniq_cell_count"
             )
         ]
+
+
+class TokenSetState(models.Model):
+    """A digest of the token set last built for a (year, kind): unchanged sets are not resent."""
+
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "kind"], name="uniq_token_state")]

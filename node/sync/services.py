@@ -8,7 +8,11 @@ from node.sync.models import Dirty
 
 
 def mark_dirty(
-    *, cases: Iterable[int] = (), survivors: Iterable[int] = (), traffickers: Iterable[int] = ()
+    *,
+    cases: Iterable[int] = (),
+    survivors: Iterable[int] = (),
+    traffickers: Iterable[int] = (),
+    token_years: Iterable[int] = (),
 ) -> None:
     """Record that these records changed; joins the caller's transaction.
 
@@ -20,6 +24,7 @@ def mark_dirty(
             (Dirty.Kind.CASE, cases),
             (Dirty.Kind.SURVIVOR, survivors),
             (Dirty.Kind.TRAFFICKER, traffickers),
+            (Dirty.Kind.TOKEN_YEAR, token_years),
         )
         for owner_id in set(ids)
     ]
