@@ -43,6 +43,12 @@ could tell them apart would know a primary cell lies in 1..threshold-1.
 Out of scope here: protection across tables of the catalogue and across
 releases (the 2010 US Census was rebuilt from overlapping tables); that is the
 hub's job, which must feed a cell's suppression into every table sharing it.
+It does so through ``forced``: keys that must be suppressed whatever their
+count (withheld in an earlier release, or in another table sharing the cell).
+A forced cell is protected exactly like a primary one (its own hypercube of
+width >= threshold), so it cannot be recovered from this table either, and it
+is reported as SECONDARY. A forced cell whose count is now 0 is published as
+0: zeros are never suppressed, and a zero says nothing of the earlier count.
 """
 
 from __future__ import annotations
@@ -126,6 +132,7 @@ def protect_table(
     dims: int,
     rules: DisclosureRules = DEFAULT_RULES,
     categories: Sequence[Sequence[str]] | None = None,
+    forced: Iterable[Key] = (),
 ) -> dict[Key, ProtectedCell]:
     """Protect a ``dims``-dimensional table of counts and all of its margins.
 
@@ -133,15 +140,29 @@ def protect_table(
     ``categories`` lists every code of every dimension, so that zero cells exist
     (default: the codes seen in ``cells``, sorted). Returns a ProtectedCell for
     every interior and margin key; a margin has ``TOTAL`` in the summed
-    dimensions. Deterministic: the same table gives the same output.
+    dimensions. ``forced`` keys (interior or margin) are suppressed and
+    protected like primary cells unless their count is 0; a forced key that is
+    not a key of the table raises ValueError. Deterministic: the same table
+    gives the same output.
     """
     cats = _categories(cells, dims, categories)
     table = _with_margins(cells, cats)
     primary = {key for key, n in table.items() if rules.is_sensitive(n)}
-    suppressed = set(primary)
-    for key in sorted(primary, key=lambda k: (-k.count(TOTAL), table[k], k)):
+    protect = primary | _forced_keys(forced, table)
+    suppressed = set(protect)
+    for key in sorted(protect, key=lambda k: (-k.count(TOTAL), table[k], k)):
         suppressed.update(_cheapest_cube(key, table, cats, suppressed, rules.threshold))
     return {key: _protected(key, n, primary, suppressed, rules) for key, n in table.items()}
+
+
+def _forced_keys(forced: Iterable[Key], table: Mapping[Key, int]) -> set[Key]:
+    keys = set()
+    for key in forced:
+        if key not in table:
+            raise ValueError(f"forced key {key!r} is not a key of the table")
+        if table[key]:
+            keys.add(key)
+    return keys
 
 
 def _check_count(n: int) -> None:

@@ -4,6 +4,10 @@
 Saint-Louis; each holds its Ed25519 private key and builds, signs and posts
 payloads (tests/hub/ingest/support.py). ``anonymous`` is a client with no
 credentials: on the ingest API the signature is the only authentication.
+
+Personas of the statistics API (hub/accounts roles), each a client logged in
+with a verified second factor: ``analyst``, ``partner``, ``hub_admin``,
+``hub_auditor``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.hub.accounts.support import persona_client
 from tests.hub.ingest.support import SigningNode
 
 
@@ -27,3 +32,23 @@ def ked(db: None) -> SigningNode:
 @pytest.fixture
 def stl(db: None) -> SigningNode:
     return SigningNode.register("SN-TGI-STL")
+
+
+@pytest.fixture
+def analyst(db: None) -> Client:
+    return persona_client("ana", "analyst")
+
+
+@pytest.fixture
+def partner(db: None) -> Client:
+    return persona_client("pat", "partner")
+
+
+@pytest.fixture
+def hub_admin(db: None) -> Client:
+    return persona_client("adm", "hub_admin")
+
+
+@pytest.fixture
+def hub_auditor(db: None) -> Client:
+    return persona_client("aud", "auditor")

@@ -1,0 +1,132 @@
+"""Temporary lock-out of hub log-ins: the rules of node/accounts/throttle.py, hub table.
+
+Why temporary: a permanent lock would let anyone lock a judge out for good by
+typing their username wrongly five times. The delay instead doubles with each
+failure past the limit (1, 2, 4, 8 then 15 minutes by default), which makes
+online guessing useless while a real user waits at most a quarter of an hour
+(or asks the administrator to run ``systraite-hub unlock``).
+
+Why two counters: the username counter stops guessing one account's password;
+the address counter (with a higher limit, as several clerks may share an office
+address) stops spraying one password over many usernames.
+
+Why the database and row locks: counters must survive a cache flush or a
+restart, and concurrent attempts must not all pass the check before any
+failure is counted. ``throttle_rows_lock`` takes ``SELECT ... FOR UPDATE`` on
+both rows; the caller keeps the transaction open until the outcome is
+recorded, so attempts on the same username or address are evaluated one at a
+time and no more than the limit can ever be tried.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from hub.accounts.models import LoginThrottle
+from node.audit.services import client_ip
+
+Scope = LoginThrottle.Scope
+
+
+@dataclass(frozen=True)
+class ThrottleRows:
+    username: LoginThrottle
+    address: LoginThrottle
+
+    def __iter__(self) -> Iterator[LoginThrottle]:
+        return iter((self.username, self.address))
+
+
+def username_key(username: str) -> str:
+    """Usernames differing only by case share a counter (no bypass by case)."""
+    return username.strip().casefold()[:255]
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address as the audit log sees it (``SYSTRAITE_TRUSTED_PROXIES``).
+
+    Behind nginx, REMOTE_ADDR is the proxy: without that setting every client
+    would share one address counter, so a single attacker could lock out the
+    whole court. Deployments behind a proxy must list it there.
+    """
+    return client_ip(request) or "unknown"
+
+
+def throttle_rows_lock(*, username: str, address: str) -> ThrottleRows:
+    """Lock (creating if needed) the two counters; call inside ``transaction.atomic``.
+
+    Rows are locked in (scope, key) order, the same in every transaction, so two
+    attempts sharing an address cannot deadlock.
+    """
+    keys = {Scope.USERNAME: username_key(username), Scope.ADDRESS: address[:255]}
+    LoginThrottle.objects.bulk_create(
+        [LoginThrottle(scope=scope, key=key) for scope, key in keys.items()],
+        ignore_conflicts=True,
+    )
+    rows = {
+        row.scope: row
+        for row in LoginThrottle.objects.select_for_update().filter(
+            scope__in=list(keys), key__in=list(keys.values())
+        ).order_by("scope", "key")
+        if keys[Scope(row.scope)] == row.key
+    }
+    return ThrottleRows(username=rows[Scope.USERNAME], address=rows[Scope.ADDRESS])
+
+
+def retry_after_seconds(rows: ThrottleRows, *, now: datetime) -> int:
+    """Seconds until both counters allow an attempt; 0 when not locked."""
+    waits = [(row.locked_until - now).total_seconds() for row in rows if row.locked_until]
+    return max([0, *(math.ceil(w) for w in waits)])
+
+
+def throttle_failure(rows: ThrottleRows, *, now: datetime) -> None:
+    """Count a failure on both counters and lock those past their limit."""
+    for row in rows:
+        if row.last_failure_at and now - row.last_failure_at > _forget_after():
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = now
+        row.locked_until = _locked_until(row, now=now)
+        row.save(update_fields=["failures", "last_failure_at", "locked_until"])
+
+
+def throttle_success(rows: ThrottleRows) -> None:
+    """A success on this username from this address clears both counters."""
+    for row in rows:
+        row.failures = 0
+        row.locked_until = None
+        row.save(update_fields=["failures", "locked_until"])
+
+
+def throttle_clear(*, username: str) -> int:
+    """Unlock a username at once (administrator's command); returns rows cleared."""
+    return LoginThrottle.objects.filter(
+        scope=Scope.USERNAME, key=username_key(username)
+    ).update(failures=0, locked_until=None)
+
+
+def _limit(scope: str) -> int:
+    if scope == Scope.USERNAME:
+        return int(settings.SYSTRAITE_LOGIN_MAX_FAILURES_PER_USERNAME)
+    return int(settings.SYSTRAITE_LOGIN_MAX_FAILURES_PER_ADDRESS)
+
+
+def _locked_until(row: LoginThrottle, *, now: datetime) -> datetime | None:
+    excess = row.failures - _limit(row.scope)
+    if excess < 0:
+        return None
+    base = settings.SYSTRAITE_LOGIN_LOCKOUT_BASE_SECONDS
+    ceiling = settings.SYSTRAITE_LOGIN_LOCKOUT_MAX_SECONDS
+    seconds = min(ceiling, base * 2 ** min(excess, 20))
+    return now + timedelta(seconds=seconds)
+
+
+def _forget_after() -> timedelta:
+    """Failures older than this no longer count (a typo last month is not an attack)."""
+    return timedelta(hours=settings.SYSTRAITE_LOGIN_FAILURE_WINDOW_HOURS)
