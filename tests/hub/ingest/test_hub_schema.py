@@ -15,9 +15,17 @@ from django.apps import apps
 from django.db import models
 
 MAX_CODE_LENGTH = 64
+# Staff accounts (analysts, partners, administrators) are about the hub's users,
+# never about survivors, traffickers or cases: their app is out of this check.
+STAFF_APPS = {"accounts"}
 # (app label, model, field): the only exceptions, each a reason in itself.
-ALLOWED_TEXT = {("registry", "Node", "public_key_pem")}  # a public key, not about a person
-MONTH_FIELDS = {"month"}
+ALLOWED_TEXT = {
+    ("registry", "Node", "public_key_pem"),  # a public key, not about a person
+    ("stats", "PopulationFigure", "source"),  # where a population figure comes from
+    ("stats", "PublishedCell", "signature"),  # a query's parameters (codes only)
+    ("stats", "PublishedCell", "key"),  # a cell's codes joined, validated against code lists
+}
+MONTH_FIELDS = {"month", "period_start", "period_end"}  # first days of months
 PERSONAL_NAMES = re.compile(
     r"(^|_)(name|surname|firstname|lastname|birth|dob|born|phone|address|email|document|passport|"
     r"nin|cni|note|notes|comment|description|text|narrative|remark)(_|$)"
@@ -40,7 +48,7 @@ SAFE_TYPES = (
 def _hub_fields() -> list[tuple[str, str, models.Field]]:
     found = []
     for config in apps.get_app_configs():
-        if not config.name.startswith("hub."):
+        if not config.name.startswith("hub.") or config.label in STAFF_APPS:
             continue
         for model in config.get_models():
             for field in model._meta.concrete_fields:
