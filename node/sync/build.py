@@ -68,14 +68,16 @@ def _owners(dirty: list[Dirty]) -> dict[str, set[int]]:
 
 
 def _derive(owner_kind: str, ids: list[int]) -> list[Fact]:
-    model, prefetch, derive = {
-        "case": (Case, f.CASE_PREFETCH, f.case_facts),
-        "survivor": (Survivor, f.SURVIVOR_PREFETCH, f.survivor_facts),
-        "trafficker": (Trafficker, f.TRAFFICKER_PREFETCH, f.trafficker_facts),
+    model, fields, prefetch, derive = {
+        "case": (Case, f.CASE_FIELDS, f.CASE_PREFETCH, f.case_facts),
+        "survivor": (Survivor, f.SURVIVOR_FIELDS, f.SURVIVOR_PREFETCH, f.survivor_facts),
+        "trafficker": (Trafficker, f.TRAFFICKER_FIELDS, f.TRAFFICKER_PREFETCH,
+                       f.trafficker_facts),
     }[owner_kind]
     rows: dict[tuple[object, ...], Fact] = {}
     for batch in _batches(ids):
-        for record in model.objects.filter(pk__in=batch).prefetch_related(*prefetch):
+        records = model.objects.filter(pk__in=batch).only(*fields).prefetch_related(*prefetch)
+        for record in records:
             for row in derive(record):
                 fact = _fact(row)
                 # One unit counts once per cell: a count of facts is a distinct count.

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from node.cases.models import Case, CaseSurvivor, Defendant, ProcedureStep
+from node.cases.models import Case, CaseSurvivor, Defendant, Exploitation, ProcedureStep, Referral
 from node.people.models import Survivor, Trafficker
 from shared.codes import age_band_for, age_group_for, code_list, flow_type_for
 
@@ -65,12 +65,24 @@ def _attr(step_code: str, name: str, default: Any = None) -> Any:
 
 # Survivors ---------------------------------------------------------------------
 
+# Facts need codes and dates only: encrypted columns are never loaded (nor decrypted).
+CASE_FIELDS = ("id", "reported_on", "identification_source", "cross_border")
+_EXPLOITATIONS = Exploitation.objects.only("id", "case_id", "case_survivor_id", "form",
+                                           "recruitment_method").prefetch_related("means")
+_STEPS = ProcedureStep.objects.select_related("void").only(
+    "id", "case_id", "defendant_id", "step", "occurred_on", "outcome", "prison_months",
+    "fine_fcfa", "void__id", "void__step_id")
+_CASES = Case.objects.only(*CASE_FIELDS)
+
+SURVIVOR_FIELDS = ("id", "sex", "birth_year", "nationality", "origin_country", "talibe")
 SURVIVOR_PREFETCH = (
     Prefetch(
         "case_links",
-        queryset=CaseSurvivor.objects.select_related("case").prefetch_related(
-            "exploitations__means", "case__defendants"
-        ),
+        queryset=CaseSurvivor.objects.select_related("case").only(
+            "id", "case_id", "survivor_id", "identified_on", "age_at_identification",
+            *(f"case__{f}" for f in CASE_FIELDS),
+        ).prefetch_related(Prefetch("exploitations", queryset=_EXPLOITATIONS),
+                           "case__defendants"),
     ),
 )
 
@@ -111,12 +123,15 @@ def survivor_facts(survivor: Survivor) -> Iterator[FactRow]:
 
 # Traffickers -------------------------------------------------------------------
 
+TRAFFICKER_FIELDS = ("id", "sex", "birth_year", "nationality", "occupation")
 TRAFFICKER_PREFETCH = (
     Prefetch(
         "case_links",
-        queryset=Defendant.objects.select_related("case").prefetch_related(
-            "roles", "steps__void", "case__steps__void", "case__exploitations"
-        ),
+        queryset=Defendant.objects.select_related("case").only(
+            "id", "case_id", "trafficker_id", "age_at_case", *(f"case__{f}" for f in CASE_FIELDS),
+        ).prefetch_related(
+            "roles", Prefetch("case__steps", queryset=_STEPS),
+            Prefetch("case__exploitations", queryset=_EXPLOITATIONS)),
     ),
 )
 
@@ -178,14 +193,19 @@ def trafficker_facts(trafficker: Trafficker) -> Iterator[FactRow]:
 # Cases ---------------------------------------------------------------------------
 
 CASE_PREFETCH = (
-    "steps__void",
-    "exploitations",
-    "referrals__case_survivor__survivor",
+    Prefetch("steps", queryset=_STEPS),
+    Prefetch("exploitations", queryset=_EXPLOITATIONS),
+    Prefetch("referrals", queryset=Referral.objects.only(
+        "id", "case_id", "case_survivor_id", "referral_type", "status", "referred_on",
+    ).select_related("case_survivor__survivor").only(
+        "id", "case_id", "case_survivor_id", "referral_type", "status", "referred_on",
+        "case_survivor__id", "case_survivor__identified_on",
+        "case_survivor__age_at_identification", "case_survivor__survivor__id",
+        "case_survivor__survivor__birth_year")),
     "survivor_links",
-    Prefetch(
-        "defendants",
-        queryset=Defendant.objects.select_related("trafficker").prefetch_related("charges"),
-    ),
+    Prefetch("defendants", queryset=Defendant.objects.select_related("trafficker").only(
+        "id", "case_id", "trafficker_id", "trafficker__id", "trafficker__sex",
+    ).prefetch_related("charges")),
 )
 
 
