@@ -130,7 +130,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = (
     {"sync-cycle": {"task": "node.sync.tasks.sync_cycle",
-                    "schedule": float(SYSTRAITE_PUSH_INTERVAL_SECONDS)}}
+                    "schedule": float(SYSTRAITE_PUSH_INTERVAL_SECONDS),
+                    # A cycle still queued when the next is due is dropped, not piled up.
+                    "options": {"expires": float(SYSTRAITE_PUSH_INTERVAL_SECONDS)}}}
     if SYSTRAITE_PUSH_ENABLED else {}
 )
 SYSTRAITE_METRICS_REFRESHERS = ("node.sync.metrics.refresh",)

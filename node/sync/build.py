@@ -259,11 +259,16 @@ def payload_build(*, full: bool = False, rederive: bool = False) -> BuildResult:
     if full:
         every, every_year = _all_parts()
         parts, years = parts | every, years | every_year
+    Dirty.objects.filter(pk__in=[d.pk for d in dirty]).delete()
+    refused = OutboxPayload.objects.filter(status=OutboxPayload.Status.FAILED).exists()
+    if not parts and not years and not full and not refused:
+        # Nothing new: a pending payload, if any, is still the newest state to send.
+        # A refused one is rebuilt every cycle, so it goes through once the cause is fixed.
+        return BuildResult(None, 0, 0)
     pending_parts, pending_years = _pending_parts()
     parts = parts | pending_parts
     # Sets of pending payloads and of a full build go again even if unchanged.
     tokens = token_sets(years - pending_years, force=full) + token_sets(pending_years, force=True)
-    Dirty.objects.filter(pk__in=[d.pk for d in dirty]).delete()
     if not parts and not tokens:
         return BuildResult(None, 0, 0)
     return _store(state, parts, tokens, full=full)

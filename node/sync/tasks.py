@@ -17,7 +17,7 @@ from celery import shared_task
 from django.db import connection
 
 from node.sync.build import payload_build
-from node.sync.push import TransientPushError, outbox_send
+from node.sync.push import PermanentPushError, TransientPushError, outbox_send
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x5157_0001  # advisory lock id of the sync cycle
@@ -49,7 +49,12 @@ def sync_cycle() -> None:
         result = payload_build()
         if result.outbox is not None:
             log.info("built payload %s (%s parts)", result.outbox.sequence, result.parts)
-    outbox_push.delay()
+        try:
+            outbox_send()
+        except TransientPushError:
+            outbox_push.delay()  # retried with backoff until the hub answers
+        except PermanentPushError as exc:
+            log.warning("the hub refused a payload: %s", exc)
 
 
 @shared_task(

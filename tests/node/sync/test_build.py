@@ -104,3 +104,21 @@ def test_a_deleted_survivor_link_leaves_the_counts(clerk: APIClient) -> None:
     assert clerk.delete(f"/api/v1/case-survivors/{link['id']}/").status_code == 204
     document = opened(payload_build().outbox)
     assert cells(document, "survivors_sex_age_form", "2025-03") == {}
+
+
+def test_a_pending_payload_is_not_rebuilt_when_nothing_changed(clerk: APIClient) -> None:
+    a_case(clerk)
+    pending = payload_build().outbox
+    assert payload_build().outbox is None
+    pending.refresh_from_db()
+    assert pending.status == "pending"
+
+
+def test_a_refused_payload_is_rebuilt_with_its_parts_at_the_next_cycle(clerk: APIClient) -> None:
+    a_case(clerk)
+    refused = payload_build().outbox
+    OutboxPayload.objects.filter(pk=refused.pk).update(status="failed")
+    again = payload_build().outbox
+    refused.refresh_from_db()
+    assert again is not None and refused.status == "superseded"
+    assert set(refused.parts) <= set(again.parts)
