@@ -58,7 +58,8 @@ def test_the_command_exits_0_when_intact_and_1_when_broken(append: Append, tampe
         pytest.skip("the command runs in another process, which needs a database server")
     entries = [append() for _ in range(4)]
     intact = _run_command()
-    assert (intact.returncode, intact.stdout.splitlines()[0]) == (0, "chaîne intacte: 4 entrées")
+    assert intact.returncode == 0, intact.stderr
+    assert intact.stdout.splitlines()[0] == "chaîne intacte: 4 entrées"
     tamper("DELETE FROM audit_auditentry WHERE id = %s", [entries[2].id])
     broken = _run_command()
     assert broken.returncode == 1

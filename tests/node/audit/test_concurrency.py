@@ -38,5 +38,7 @@ def test_concurrent_appends_form_one_unbroken_chain() -> None:
         thread.join(timeout=60)
     assert errors == []
     assert AuditEntry.objects.count() == THREADS * PER_THREAD
+    times = list(AuditEntry.objects.order_by("id").values_list("at", flat=True))
+    assert times == sorted(times)  # time order is chain order
     report = audit_chain_verify()
     assert (report.intact, report.entries) == (True, THREADS * PER_THREAD)
