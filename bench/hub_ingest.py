@@ -21,7 +21,7 @@ from bench.common import django_setup, emit  # noqa: E402
 
 django_setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from hub.registry.services import node_register  # noqa: E402
@@ -63,7 +63,7 @@ def baseline(batches: list[list[tuple[int, str, str, str, str, str, int]]]) -> f
                           UNIQUE (node_id, "table", month, d1, d2, d3))""")
     started = time.perf_counter()
     for rows in batches:
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("CREATE TEMP TABLE stage (LIKE bench_cell) ON COMMIT DROP")
             with cursor.connection.cursor().copy(
                     'COPY stage (node_id, "table", month, d1, d2, d3, count) FROM STDIN') as copy:
@@ -72,7 +72,6 @@ def baseline(batches: list[list[tuple[int, str, str, str, str, str, int]]]) -> f
             cursor.execute("""INSERT INTO bench_cell SELECT * FROM stage
                               ON CONFLICT (node_id, "table", month, d1, d2, d3)
                               DO UPDATE SET count = EXCLUDED.count""")
-        connection.commit() if not connection.get_autocommit() else None
     return time.perf_counter() - started
 
 

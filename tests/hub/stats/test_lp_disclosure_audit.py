@@ -173,8 +173,9 @@ def test_shared_margins_are_shown_the_same_in_every_table() -> None:
     assert shown(T2, TOTAL, TOTAL, TOTAL) == shown(T3, TOTAL, TOTAL, TOTAL)
 
 
-@pytest.mark.xfail(reason="age_band nests in age_group: hierarchical links between tables "
-                   "are not yet protected (docs/statistics.md, known limits)", strict=False)
+# age_band nests in age_group; this link between tables is not protected by design yet
+# (docs/statistics.md, known limits). On these seeds no withheld cell is narrowed by it;
+# the test stays a real assertion so that data which does narrow one makes it fail.
 @pytest.mark.parametrize("seed_value", [1, 2, 3])
 def test_withheld_cells_resist_the_age_hierarchy_link_too(seed_value: int) -> None:
     seed_tables(persons(seed_value, 160))
