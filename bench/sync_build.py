@@ -26,6 +26,7 @@ django_setup()
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from node.accounts.models import User  # noqa: E402
 from node.cases.models import Case  # noqa: E402
 from node.people.models import Survivor  # noqa: E402
 from node.seed.generator import generate  # noqa: E402
@@ -61,8 +62,10 @@ def payload_build_after_a_month_of_work() -> OutboxPayload | None:
     today = timezone.localdate()
     open_cases = Case.objects.exclude(stage__in=["dropped", "closed", "judged"]).filter(
         reported_on__lt=today.replace(day=1))[:20]
+    clerk = User.objects.create_user("bench-clerk", password="x" * 16, role="clerk",
+                                     jurisdiction="SN-TGI-DKR")
     for case in open_cases:
-        step_record(actor=None, case=case, data={"step": "hearing", "occurred_on": today})
+        step_record(actor=clerk, case=case, data={"step": "hearing", "occurred_on": today})
     return payload_build().outbox
 
 
