@@ -29,7 +29,7 @@ class LoginThrottle(models.Model):
     """Failed log-in attempts for one username or one client address.
 
     The hub's copy of node.accounts.models.LoginThrottle (a model belongs to
-    one app; the rules live in hub/accounts/throttle.py). Sensitive: low
+    one app; the rules live in node/accounts/throttle.py, which serves both). Sensitive: low
     (usernames, client addresses); rows exist for unknown usernames too.
     """
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hub.accounts import throttle
 from hub.accounts.models import User
 from hub.accounts.otp import otp_required, totp_device_replace, totp_device_verify
+from node.accounts import throttle  # the same lock-out rules as the nodes
 from node.audit.services import audit_record
 
 BACKEND = "hub.accounts.backends.HubRoleBackend"

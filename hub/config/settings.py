@@ -129,7 +129,7 @@ if not SYSTRAITE_REQUIRE_OTP and globals()["SYSTRAITE_ENV"] == "production":
     raise ConfigError("SYSTRAITE_REQUIRE_OTP=false is refused when SYSTRAITE_ENV=production")
 OTP_TOTP_ISSUER = "Systraite hub"
 
-# Temporary lock-out of log-ins (hub/accounts/throttle.py).
+# Temporary lock-out of log-ins (the rules are node/accounts/throttle.py, shared).
 SYSTRAITE_LOGIN_MAX_FAILURES_PER_USERNAME = env_int(
     "SYSTRAITE_LOGIN_MAX_FAILURES_PER_USERNAME", 5, minimum=1)
 SYSTRAITE_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int(

@@ -24,14 +24,27 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest
 
-from node.accounts.models import LoginThrottle
 from node.audit.services import client_ip
 
-Scope = LoginThrottle.Scope
+# The node and the hub each have an ``accounts`` app with a ``LoginThrottle`` table
+# of the same shape; these rules serve both (looked up by app label, not imported).
+LoginThrottle = Any
+
+
+class Scope(StrEnum):
+    USERNAME = "username"
+    ADDRESS = "address"
+
+
+def _table() -> Any:
+    return apps.get_model("accounts", "LoginThrottle")
 
 
 @dataclass(frozen=True)
@@ -65,13 +78,13 @@ def throttle_rows_lock(*, username: str, address: str) -> ThrottleRows:
     attempts sharing an address cannot deadlock.
     """
     keys = {Scope.USERNAME: username_key(username), Scope.ADDRESS: address[:255]}
-    LoginThrottle.objects.bulk_create(
-        [LoginThrottle(scope=scope, key=key) for scope, key in keys.items()],
+    _table().objects.bulk_create(
+        [_table()(scope=scope, key=key) for scope, key in keys.items()],
         ignore_conflicts=True,
     )
     rows = {
         row.scope: row
-        for row in LoginThrottle.objects.select_for_update().filter(
+        for row in _table().objects.select_for_update().filter(
             scope__in=list(keys), key__in=list(keys.values())
         ).order_by("scope", "key")
         if keys[Scope(row.scope)] == row.key
@@ -106,7 +119,7 @@ def throttle_success(rows: ThrottleRows) -> None:
 
 def throttle_clear(*, username: str) -> int:
     """Unlock a username at once (administrator's command); returns rows cleared."""
-    return LoginThrottle.objects.filter(
+    return _table().objects.filter(
         scope=Scope.USERNAME, key=username_key(username)
     ).update(failures=0, locked_until=None)
 
