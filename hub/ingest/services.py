@@ -227,7 +227,7 @@ def _store(attempt: _Attempt, payload: Payload, node_pk: int, now: datetime) -> 
             node.save(update_fields=["last_submission_at"])
             _record(attempt, node, payload.sequence, Outcome.DUPLICATE, now)
             return IngestResult("duplicate", payload.sequence, node.last_sequence)
-        cells = sum(_replace_table_month(node, part, payload.sequence) for part in payload.tables)
+        cells = _replace_table_months(node, payload.tables, payload.sequence)
         for token_set in payload.tokens:
             _replace_token_set(node, token_set, payload.sequence)
         node.last_sequence, node.last_success_at = payload.sequence, now
@@ -250,17 +250,28 @@ def month_start(month: str) -> date:
     return date(int(year), int(number), 1)
 
 
-def _replace_table_month(node: Node, part: TableMonth, sequence: int) -> int:
-    month = month_start(part.month)
-    Cell.objects.filter(node=node, table=part.table, month=month).delete()
-    cells = [
-        Cell(node=node, table=part.table, month=month, count=count, **_dims(key))
-        for key, count in part.decoded().items()
-    ]
+def _replace_table_months(node: Node, parts: list[TableMonth], sequence: int) -> int:
+    """Replace the cells of every (table, month) carried: a delete per table, one insert.
+
+    A constant number of statements per table of the catalogue, whatever the
+    number of months carried, so a full payload costs about what its rows cost.
+    """
+    by_table: dict[str, list[date]] = {}
+    cells: list[Cell] = []
+    states: list[TableMonthState] = []
+    for part in parts:
+        month = month_start(part.month)
+        by_table.setdefault(part.table, []).append(month)
+        cells.extend(Cell(node=node, table=part.table, month=month, count=count, **_dims(key))
+                     for key, count in part.decoded().items())
+        states.append(TableMonthState(node=node, table=part.table, month=month,
+                                      sequence=sequence))
+    for table, months in by_table.items():
+        Cell.objects.filter(node=node, table=table, month__in=months).delete()
     Cell.objects.bulk_create(cells, batch_size=_BATCH)
-    TableMonthState.objects.update_or_create(
-        node=node, table=part.table, month=month, defaults={"sequence": sequence}
-    )
+    TableMonthState.objects.bulk_create(
+        states, batch_size=_BATCH, update_conflicts=True,
+        unique_fields=["node", "table", "month"], update_fields=["sequence"])
     return len(cells)
 
 

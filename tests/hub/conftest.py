@@ -8,6 +8,9 @@ credentials: on the ingest API the signature is the only authentication.
 Personas of the statistics API (hub/accounts roles), each a client logged in
 with a verified second factor: ``analyst``, ``partner``, ``hub_admin``,
 ``hub_auditor``.
+
+The hub keeps its audit log with node.audit, whose table refuses TRUNCATE:
+``audit_log_flushable`` lets ``transaction=True`` tests flush it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from django.test import Client
 
 from tests.hub.accounts.support import persona_client
 from tests.hub.ingest.support import SigningNode
+from tests.node.audit.flush import audit_log_flushable  # noqa: F401  (the hub uses node.audit)
 
 
 @pytest.fixture

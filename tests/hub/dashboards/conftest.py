@@ -22,7 +22,6 @@ from hub.accounts.models import User
 from hub.accounts.services import user_create
 from tests.hub.dashboards.support import seed_cells
 from tests.hub.ingest.support import SigningNode
-from tests.node.audit.flush import audit_log_flushable  # noqa: F401  (browser tests flush)
 
 PASSWORD = "la pirogue traverse le fleuve"
 LOGIN = "/connexion/"
