@@ -27,28 +27,41 @@ BENCHMARKS = [
     ("case_list", "node"),
     ("sync_build", "node"),
     ("hub_ingest", "hub"),
-
-
 ]
 
 
 def machine() -> dict[str, Any]:
     cpu = ""
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in
-                   Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
-    mem = Path("/proc/meminfo").read_text().splitlines()[0] if Path("/proc/meminfo").exists() else ""
-    rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                         text=True, check=False).stdout.strip()
-    return {"platform": platform.platform(), "python": platform.python_version(), "cpu": cpu,
-            "cores": os.cpu_count(), "memory": mem, "git": rev}
+    mem = (
+        Path("/proc/meminfo").read_text().splitlines()[0] if Path("/proc/meminfo").exists() else ""
+    )
+    rev = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": mem,
+        "git": rev,
+    }
 
 
 def _psql(sql: str) -> None:
-    subprocess.run(["psql", f"{PG}/postgres", "-q", "-c", sql], check=True,
-                   capture_output=True)
+    subprocess.run(["psql", f"{PG}/postgres", "-q", "-c", sql], check=True, capture_output=True)
 
 
 def run_one(name: str, project: str, selected: set[str]) -> dict[str, Any] | None:
@@ -57,13 +70,24 @@ def run_one(name: str, project: str, selected: set[str]) -> dict[str, Any] | Non
     database = f"systraite_bench_{name}_{os.getpid()}"
     _psql(f"DROP DATABASE IF EXISTS {database}")
     _psql(f"CREATE DATABASE {database}")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": f"{project}.config.settings",
-           "DATABASE_URL": f"{PG}/{database}", "SYSTRAITE_ENV": "test",
-           "SYSTRAITE_REQUIRE_OTP": "false", "SYSTRAITE_VAR_DIR": f"/tmp/{database}"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": f"{project}.config.settings",
+        "DATABASE_URL": f"{PG}/{database}",
+        "SYSTRAITE_ENV": "test",
+        "SYSTRAITE_REQUIRE_OTP": "false",
+        "SYSTRAITE_VAR_DIR": f"/tmp/{database}",
+    }
     started = time.monotonic()
     try:
-        out = subprocess.run([sys.executable, "-m", f"bench.{name}"], env=env, cwd=ROOT,
-                             capture_output=True, text=True, check=False)
+        out = subprocess.run(
+            [sys.executable, "-m", f"bench.{name}"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     finally:
         _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     if out.returncode != 0:

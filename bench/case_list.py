@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "node.config.settings")
 
-from bench.common import django_setup, emit, interleaved  # noqa: E402
+from bench.common import django_setup, emit, interleaved
 
 django_setup()
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.config.settings")
 
-from bench.common import django_setup, emit  # noqa: E402
+from bench.common import django_setup, emit
 
 django_setup()
 
@@ -90,7 +90,7 @@ def main() -> None:
         body = payload_body(node_id, jurisdiction, key, index // len(nodes) + 1, parts)
         bodies.append(body)
         sizes.append(len(body))
-        batches.append([(index % len(nodes), t, f"{m}-01", *(list(k) + ["", "", ""])[:3], n)
+        batches.append([(index % len(nodes), t, f"{m}-01", *([*list(k), "", "", ""])[:3], n)
                         for (t, m), cells in parts.items() for k, n in cells.items()])
     client = Client(SERVER_NAME="localhost")
     started = time.perf_counter()

@@ -19,7 +19,7 @@ import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "node.config.settings")
 
-from bench.common import django_setup, emit  # noqa: E402
+from bench.common import django_setup, emit
 
 django_setup()
 
@@ -28,12 +28,12 @@ from django.utils import timezone  # noqa: E402
 
 from node.accounts.models import User  # noqa: E402
 from node.cases.models import Case  # noqa: E402
+from node.cases.services import ServiceError, step_record  # noqa: E402
 from node.people.models import Survivor  # noqa: E402
 from node.seed.generator import generate  # noqa: E402
 from node.seed.loader import seed_load  # noqa: E402
 from node.sync.build import payload_build  # noqa: E402
 from node.sync.models import Dirty, OutboxPayload  # noqa: E402
-from node.cases.services import ServiceError, step_record  # noqa: E402
 from node.sync.services import mark_dirty  # noqa: E402
 
 SURVIVORS = int(os.environ.get("BENCH_SURVIVORS", "100000"))

@@ -23,6 +23,7 @@ run_suite() {
   if [ $rc -ne 0 ]; then status=1; failed+=("$name (exit $rc)"); fi
 }
 
+run_suite lint $PY -m ruff check node hub shared tests bench scripts
 run_suite shared $PY -m pytest tests/shared "$@"
 run_suite node env DJANGO_SETTINGS_MODULE=node.config.settings \
   DATABASE_URL="$SYSTRAITE_TEST_PG/systraite_node" SYSTRAITE_VAR_DIR="$PWD/var/test-node" \

@@ -38,8 +38,15 @@ from shared.codes import code_list
 
 M = TypeVar("M", bound=models.Model)
 
-CASE_FIELDS = ("parquet_number", "reported_on", "identification_source", "protection_status",
-               "cross_border", "received_from", "summary")
+CASE_FIELDS = (
+    "parquet_number",
+    "reported_on",
+    "identification_source",
+    "protection_status",
+    "cross_border",
+    "received_from",
+    "summary",
+)
 
 
 class ServiceError(Exception):
@@ -57,10 +64,21 @@ class StepResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _audit(actor: Any, action: str, target: models.Model, request: HttpRequest | None,
-           detail: dict[str, str | int | bool | None] | None = None) -> None:
-    audit_record(actor=actor, action=action, target_type=target._meta.model_name or "record",
-                 target_id=str(target.pk), request=request, detail=detail)
+def _audit(
+    actor: Any,
+    action: str,
+    target: models.Model,
+    request: HttpRequest | None,
+    detail: dict[str, str | int | bool | None] | None = None,
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        target_type=target._meta.model_name or "record",
+        target_id=str(target.pk),
+        request=request,
+        detail=detail,
+    )
 
 
 def _set(obj: models.Model, data: Mapping[str, Any], fields: tuple[str, ...]) -> None:
@@ -70,10 +88,16 @@ def _set(obj: models.Model, data: Mapping[str, Any], fields: tuple[str, ...]) ->
 
 
 @transaction.atomic
-def case_create(*, actor: Any, data: Mapping[str, Any], request: HttpRequest | None = None,
-                ) -> Case:
-    case = Case(jurisdiction=settings.SYSTRAITE_JURISDICTION,
-                created_by=actor if getattr(actor, "pk", None) else None)
+def case_create(
+    *,
+    actor: Any,
+    data: Mapping[str, Any],
+    request: HttpRequest | None = None,
+) -> Case:
+    case = Case(
+        jurisdiction=settings.SYSTRAITE_JURISDICTION,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
     _set(case, data, CASE_FIELDS)
     _check_unique_number(case)
     case.save()
@@ -83,12 +107,14 @@ def case_create(*, actor: Any, data: Mapping[str, Any], request: HttpRequest | N
 
 
 @transaction.atomic
-def case_update(*, actor: Any, case: Case, data: Mapping[str, Any],
-                request: HttpRequest | None = None) -> Case:
+def case_update(
+    *, actor: Any, case: Case, data: Mapping[str, Any], request: HttpRequest | None = None
+) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if "reported_on" in data and case.steps.filter(occurred_on__lt=data["reported_on"]).exists():
-        raise ServiceError({"reported_on": _(
-            "Des actes de procédure sont datés avant cette date de signalement.")})
+        raise ServiceError(
+            {"reported_on": _("Des actes de procédure sont datés avant cette date de signalement.")}
+        )
     _set(case, data, CASE_FIELDS)
     _check_unique_number(case)
     case.save()
@@ -100,8 +126,9 @@ def case_update(*, actor: Any, case: Case, data: Mapping[str, Any],
 
 
 def _check_unique_number(case: Case) -> None:
-    clash = Case.objects.filter(jurisdiction=case.jurisdiction,
-                                parquet_number=case.parquet_number).exclude(pk=case.pk)
+    clash = Case.objects.filter(
+        jurisdiction=case.jurisdiction, parquet_number=case.parquet_number
+    ).exclude(pk=case.pk)
     if clash.exists():
         raise ServiceError({"parquet_number": _("Ce numéro de parquet existe déjà.")})
 
@@ -110,7 +137,9 @@ def _refresh_people_tokens(case: Case) -> None:
     for link in case.survivor_links.select_related("survivor"):
         linkage_tokens_refresh(person=link.survivor, years=person_years(link.survivor))
     for defendant in case.defendants.select_related("trafficker"):
-        linkage_tokens_refresh(person=defendant.trafficker, years=person_years(defendant.trafficker))
+        linkage_tokens_refresh(
+            person=defendant.trafficker, years=person_years(defendant.trafficker)
+        )
 
 
 # Sub-records: links, exploitation, events, charges, referrals -----------------
@@ -118,8 +147,18 @@ def _refresh_people_tokens(case: Case) -> None:
 RECORD_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     CaseSurvivor: ("case", "survivor", "identified_on", "age_at_identification"),
     Defendant: ("case", "trafficker", "relationship", "age_at_case"),
-    Exploitation: ("case_survivor", "form", "subtype", "recruitment_method", "site_type",
-                   "place_region", "place_country", "place_detail", "start_month", "end_month"),
+    Exploitation: (
+        "case_survivor",
+        "form",
+        "subtype",
+        "recruitment_method",
+        "site_type",
+        "place_region",
+        "place_country",
+        "place_detail",
+        "start_month",
+        "end_month",
+    ),
     TraffickingEvent: ("case", "kind", "country", "region", "place", "month"),
     Charge: ("defendant", "offence", "charged_on"),
     Referral: ("case_survivor", "referral_type", "organisation", "status", "referred_on"),
@@ -135,8 +174,9 @@ def record_case(obj: models.Model) -> Case:
 
 
 @transaction.atomic
-def record_save(*, actor: Any, obj: M, data: Mapping[str, Any],
-                request: HttpRequest | None = None) -> M:
+def record_save(
+    *, actor: Any, obj: M, data: Mapping[str, Any], request: HttpRequest | None = None
+) -> M:
     """Create (obj unsaved) or correct a sub-record of a case."""
     creating = obj.pk is None
     before = record_case(obj) if not creating else None
@@ -151,8 +191,13 @@ def record_save(*, actor: Any, obj: M, data: Mapping[str, Any],
     obj.save()
     _after_record(obj, data)
     cases_mark_dirty(case_ids={case.pk} | ({before.pk} if before else set()))
-    _audit(actor, "create" if creating else "update", obj, request,
-           {"case": case.pk, "fields": fields_detail(data)})
+    _audit(
+        actor,
+        "create" if creating else "update",
+        obj,
+        request,
+        {"case": case.pk, "fields": fields_detail(data)},
+    )
     return obj
 
 
@@ -212,8 +257,9 @@ def step_check(*, role: str, case: Case, data: Mapping[str, Any]) -> list[str]:
     """Validate a new step; return warnings for steps out of their usual order."""
     code = data["step"]
     if not has_capability(role, _required_capability(code)):
-        raise ServiceError({"step": _("Votre rôle ne permet pas d'enregistrer cet acte.")},
-                           permission=True)
+        raise ServiceError(
+            {"step": _("Votre rôle ne permet pas d'enregistrer cet acte.")}, permission=True
+        )
     errors = _step_errors(case, data)
     if errors:
         raise ServiceError(errors)
@@ -233,8 +279,9 @@ def _step_errors(case: Case, data: Mapping[str, Any]) -> dict[str, str]:
     outcome = data.get("outcome") or ""
     if outcome and not attrs.get("has_outcome"):
         errors["outcome"] = _("Cet acte ne porte pas de décision.")
-    sentence = [k for k in ("prison_months", "suspended_months", "fine_fcfa", "damages_fcfa")
-                if data.get(k)]
+    sentence = [
+        k for k in ("prison_months", "suspended_months", "fine_fcfa", "damages_fcfa") if data.get(k)
+    ]
     if sentence and outcome != "convicted":
         errors[sentence[0]] = _("Une peine ne peut être prononcée qu'avec une condamnation.")
     if data["step"] in {"transfer", "referral_in"} and not data.get("court"):
@@ -246,22 +293,30 @@ def _order_warnings(case: Case, data: Mapping[str, Any]) -> list[str]:
     order = _step_code(data["step"]).get("order", 0)
     if not order:
         return []
-    later = [s for s in case.steps.filter(void__isnull=True)
-             if s.occurred_on <= data["occurred_on"] and _step_code(s.step).get("order", 0) > order]
+    later = [
+        s
+        for s in case.steps.filter(void__isnull=True)
+        if s.occurred_on <= data["occurred_on"] and _step_code(s.step).get("order", 0) > order
+    ]
     if later:
-        return [_("Acte enregistré hors de l'ordre habituel : « %(step)s » suit déjà.")
-                % {"step": code_list("procedure_step").label(later[-1].step)}]
+        return [
+            _("Acte enregistré hors de l'ordre habituel : « %(step)s » suit déjà.")
+            % {"step": code_list("procedure_step").label(later[-1].step)}
+        ]
     return []
 
 
 @transaction.atomic
-def step_record(*, actor: Any, case: Case, data: Mapping[str, Any],
-                request: HttpRequest | None = None) -> StepResult:
+def step_record(
+    *, actor: Any, case: Case, data: Mapping[str, Any], request: HttpRequest | None = None
+) -> StepResult:
     case = Case.objects.select_for_update().get(pk=case.pk)
     warnings = step_check(role=getattr(actor, "role", ""), case=case, data=data)
     step = ProcedureStep.objects.create(
-        case=case, recorded_by=actor if getattr(actor, "pk", None) else None,
-        **{k: v for k, v in data.items() if k != "case"})
+        case=case,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+        **{k: v for k, v in data.items() if k != "case"},
+    )
     case_stage_refresh(case=case)
     cases_mark_dirty(case_ids=[case.pk])
     _audit(actor, "create", step, request, {"case": case.pk, "step": step.step})
@@ -269,16 +324,19 @@ def step_record(*, actor: Any, case: Case, data: Mapping[str, Any],
 
 
 @transaction.atomic
-def step_void(*, actor: Any, step: ProcedureStep, reason: str,
-              request: HttpRequest | None = None) -> StepVoid:
+def step_void(
+    *, actor: Any, step: ProcedureStep, reason: str, request: HttpRequest | None = None
+) -> StepVoid:
     """Void a step entered by mistake; the step stays on record, marked void."""
     if not has_capability(getattr(actor, "role", ""), _required_capability(step.step)):
-        raise ServiceError({"step": _("Votre rôle ne permet pas d'annuler cet acte.")},
-                           permission=True)
+        raise ServiceError(
+            {"step": _("Votre rôle ne permet pas d'annuler cet acte.")}, permission=True
+        )
     if StepVoid.objects.filter(step=step).exists():
         raise ServiceError({"step": _("Cet acte est déjà annulé.")})
-    void = StepVoid.objects.create(step=step, reason=reason,
-                                   voided_by=actor if getattr(actor, "pk", None) else None)
+    void = StepVoid.objects.create(
+        step=step, reason=reason, voided_by=actor if getattr(actor, "pk", None) else None
+    )
     case_stage_refresh(case=step.case)
     cases_mark_dirty(case_ids=[step.case_id])
     _audit(actor, "void", step, request, {"case": step.case_id})

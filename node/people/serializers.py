@@ -23,11 +23,11 @@ class PersonInput(serializers.Serializer):  # type: ignore[type-arg]
     given_names = serializers.CharField(**TEXT)
     aliases = serializers.CharField(**TEXT)
     sex = CodeField("gender", required=False)
-    birth_date = serializers.DateField(required=False, allow_null=True,
-                                       validators=[not_in_future])
+    birth_date = serializers.DateField(required=False, allow_null=True, validators=[not_in_future])
     birth_year = serializers.IntegerField(required=False, allow_null=True)
-    estimated_age = serializers.IntegerField(required=False, allow_null=True,
-                                             min_value=0, max_value=MAX_AGE)
+    estimated_age = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_AGE
+    )
     nationality = CodeField("country", required=False)
     phone = serializers.CharField(**TEXT)
     address = serializers.CharField(**TEXT)
@@ -37,24 +37,37 @@ class PersonInput(serializers.Serializer):  # type: ignore[type-arg]
     def validate_birth_year(self, year: int | None) -> int | None:
         if year is not None and not 0 <= timezone.localdate().year - year <= MAX_AGE:
             raise serializers.ValidationError(
-                _("L'âge doit être compris entre 0 et %(max)s ans.") % {"max": MAX_AGE})
+                _("L'âge doit être compris entre 0 et %(max)s ans.") % {"max": MAX_AGE}
+            )
         return year
 
     def validate_birth_date(self, value: date | None) -> date | None:
         if value is not None and timezone.localdate().year - value.year > MAX_AGE:
             raise serializers.ValidationError(
-                _("L'âge doit être compris entre 0 et %(max)s ans.") % {"max": MAX_AGE})
+                _("L'âge doit être compris entre 0 et %(max)s ans.") % {"max": MAX_AGE}
+            )
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        given = [k for k in ("birth_date", "birth_year", "estimated_age") if attrs.get(k) is not None]
+        given = [
+            k for k in ("birth_date", "birth_year", "estimated_age") if attrs.get(k) is not None
+        ]
         if len(given) > 1:
             raise serializers.ValidationError(
-                {given[1]: _("Donner une seule des valeurs : date de naissance, année ou âge estimé.")})
+                {
+                    given[1]: _(
+                        "Donner une seule des valeurs : date de naissance, année ou âge estimé."
+                    )
+                }
+            )
         if given or any(k in attrs for k in ("birth_date", "birth_year", "estimated_age")):
-            attrs.update(resolve_birth(birth_date=attrs.pop("birth_date", None),
-                                       birth_year=attrs.pop("birth_year", None),
-                                       estimated_age=attrs.pop("estimated_age", None)))
+            attrs.update(
+                resolve_birth(
+                    birth_date=attrs.pop("birth_date", None),
+                    birth_year=attrs.pop("birth_year", None),
+                    estimated_age=attrs.pop("estimated_age", None),
+                )
+            )
         return attrs
 
 
@@ -79,13 +92,28 @@ class TraffickerInput(PersonInput):
         attrs = super().validate(attrs)
         if attrs.get("is_legal_person") and not attrs.get("legal_name") and not self.partial:
             raise serializers.ValidationError(
-                {"legal_name": _("Le nom de la personne morale est obligatoire.")})
+                {"legal_name": _("Le nom de la personne morale est obligatoire.")}
+            )
         return attrs
 
 
-PERSON_OUTPUT = ("id", "family_name", "given_names", "aliases", "sex", "birth_date", "birth_year",
-                 "age_is_estimated", "nationality", "phone", "address", "document_number",
-                 "notes", "created_at", "updated_at")
+PERSON_OUTPUT = (
+    "id",
+    "family_name",
+    "given_names",
+    "aliases",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "age_is_estimated",
+    "nationality",
+    "phone",
+    "address",
+    "document_number",
+    "notes",
+    "created_at",
+    "updated_at",
+)
 
 
 class SurvivorOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -93,9 +121,18 @@ class SurvivorOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     class Meta:
         model = Survivor
-        fields = (*PERSON_OUTPUT, "father_given_name", "mother_name", "birth_place",
-                  "origin_country", "origin_region", "origin_place", "talibe", "consent",
-                  "vulnerabilities")
+        fields = (
+            *PERSON_OUTPUT,
+            "father_given_name",
+            "mother_name",
+            "birth_place",
+            "origin_country",
+            "origin_region",
+            "origin_place",
+            "talibe",
+            "consent",
+            "vulnerabilities",
+        )
 
     def get_vulnerabilities(self, survivor: Survivor) -> list[str]:
         return sorted(v.code for v in survivor.vulnerabilities.all())
@@ -109,8 +146,10 @@ class TraffickerOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 class SurvivorCreatedOutput(SurvivorOutput):
     possible_duplicates = serializers.ListField(
-        child=serializers.IntegerField(), read_only=True,
-        help_text="Survivants de ce nœud qui pourraient être la même personne.")
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Survivants de ce nœud qui pourraient être la même personne.",
+    )
 
     class Meta(SurvivorOutput.Meta):
         fields = (*SurvivorOutput.Meta.fields, "possible_duplicates")
