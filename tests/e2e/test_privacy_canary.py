@@ -49,6 +49,9 @@ DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}/\d{2}/\d{4}")
 DIGITS = re.compile(r"\+?\d[\d .-]{5,}\d")
 HEX = re.compile(r"[0-9a-fA-F]{32,}")
 BASE64 = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")
+# Random identifiers (Celery task and delivery ids, request ids): their 4-hex-digit
+# groups would otherwise read as words ("dafa" is both a UUID group and a name).
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def fold(text: str) -> str:
@@ -67,6 +70,7 @@ class Corpus:
 
     def add(self, text: str) -> None:
         text = BASE64.sub(lambda m: " " + _decoded(m.group(0)) + " ", text)
+        text = UUID.sub(" ", text)
         self.dates.update(DATE.findall(text))
         self.digit_runs.update(re.sub(r"\D", "", run) for run in DIGITS.findall(text))
         self.hexes.update(h.lower() for h in HEX.findall(text))
