@@ -1,9 +1,18 @@
 """The payload a node sends to the hub: its schema, encoding and validation.
 
-A payload is a node's *state* for the months it carries, never a diff: for each
-(table, month) the full set of non-zero cells, and for each (year, kind) the
-full set of linkage tokens. The hub replaces what it holds with it, so a lost,
-repeated or reordered payload cannot corrupt anything.
+A payload is a node's *state* for the months it carries: for each (table,
+month) the full set of non-zero cells, which the hub replaces what it holds
+with, so a lost, repeated or reordered payload cannot corrupt anything.
+
+Linkage tokens travel per (year, kind) either as the full set (``TokenSet``)
+or, since contract 2, as a ``TokenSetDelta``: the tokens added and removed
+since a set the hub must hold, named by its digest. A delta is state-checked,
+not blind: the hub applies it only if its stored set has ``base_digest``, every
+removed token is there and no added one is, and refuses the whole payload
+otherwise (409), after which the node sends the full set. So a delta is as safe
+as a full set, and a month's push carries a few tokens instead of the year's
+tens of thousands. The set digest (``set_digest``) is order-independent and
+additive, so both ends update it from the delta alone.
 
 Cells travel in a compact columnar form: per (table, month), ``values`` lists
 for each dimension the codes used that month (a small dictionary), and
@@ -21,20 +30,24 @@ name, a code from a code list, a month, an identifier of a fixed pattern, or a
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StrictBool,
     StrictInt,
     StringConstraints,
+    Tag,
     ValidationError,
     field_serializer,
     field_validator,
@@ -42,10 +55,13 @@ from pydantic import (
 )
 
 from shared.catalogue import Table, catalogue
-from shared.codes import code_list
+from shared.codes import CodeList, code_list
 
-CONTRACT_VERSION = "1"
-SUPPORTED_CONTRACT_VERSIONS = frozenset({CONTRACT_VERSION})
+# 2: token sets may travel as state-checked deltas. A contract-1 payload (full
+# sets only) means the same under contract 2, so a hub accepts both while its
+# nodes are upgraded one at a time; a delta under contract 1 is refused.
+CONTRACT_VERSION = "2"
+SUPPORTED_CONTRACT_VERSIONS = frozenset({"1", CONTRACT_VERSION})
 
 MAX_CELLS_PER_TABLE_MONTH = 50_000
 MAX_TABLE_MONTHS = 20_000
@@ -55,6 +71,12 @@ Month = Annotated[str, StringConstraints(pattern=r"^(19[89]\d|20\d\d)-(0[1-9]|1[
 NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 KeyId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+:[A-Za-z0-9:._-]{1,80}$")]
 Token = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Digest = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9a-f]{64}$"),
+    Field(description="digest of a token set: the sum modulo 2**256 of the SHA-256 of each "
+          "token's 32 bytes, as 64 lowercase hex digits (the empty set is 64 zeros)"),
+]
 Key = tuple[str, ...]
 
 # Numbers and booleans are strict (True is not a sequence number, "3" is not a count).
@@ -101,6 +123,12 @@ class TableMonth(BaseModel):
         return {tuple(self.values[d][row[d]] for d in range(width - 1)): row[-1] for row in rows}
 
 
+@cache
+def _codes_of(codes: CodeList) -> frozenset[str]:
+    # Keyed by the (immutable) list object, so a reloaded code list gets its own set.
+    return frozenset(code.code for code in codes)
+
+
 def _check_values(spec: Table, values: list[list[str]]) -> None:
     if len(values) != len(spec.dimensions):
         raise ValueError(
@@ -108,10 +136,10 @@ def _check_values(spec: Table, values: list[list[str]]) -> None:
             f"({', '.join(spec.dimension_names)}), got {len(values)}"
         )
     for dimension, codes in zip(spec.dimensions, values, strict=True):
-        known = dimension.codes()
-        unknown = [c for c in codes if c not in known]
-        if unknown:
-            raise ValueError(f"values.{dimension.name}: unknown code {unknown[0]!r}")
+        known = _codes_of(dimension.codes())
+        if not known.issuperset(codes):
+            unknown = next(c for c in codes if c not in known)
+            raise ValueError(f"values.{dimension.name}: unknown code {unknown!r}")
         if len(set(codes)) != len(codes):
             raise ValueError(f"values.{dimension.name}: a code is listed twice")
 
@@ -122,6 +150,33 @@ def _check_cells(spec: Table, values: list[list[str]], cells: list[int]) -> None
         raise ValueError(f"cells: length {len(cells)} is not a multiple of {width}")
     if len(cells) // width > MAX_CELLS_PER_TABLE_MONTH:
         raise ValueError(f"cells: more than {MAX_CELLS_PER_TABLE_MONTH} cells")
+    if not _cells_sound(values, cells, width):
+        _explain_cells(spec, values, cells, width)
+
+
+def _cells_sound(values: list[list[str]], cells: list[int], width: int) -> bool:
+    """Whether every index is inside its dictionary, every count is at least 1 and
+    no cell repeats, checked a whole column at a time (the loops run in C).
+
+    A hub ingests tens of thousands of cells per payload; this is the common,
+    valid case. When it says no, ``_explain_cells`` finds the first fault.
+    """
+    counts = cells[width - 1 :: width]
+    if not counts:
+        return True
+    if min(counts) < 1:
+        return False
+    columns = []
+    for d, codes in enumerate(values):
+        column = cells[d::width]
+        if max(column) >= len(codes):
+            return False
+        columns.append(column)
+    return len(set(zip(*columns, strict=True))) == len(counts)
+
+
+def _explain_cells(spec: Table, values: list[list[str]], cells: list[int], width: int) -> None:
+    """Raise the error of the first faulty cell, in cell order."""
     seen: set[tuple[int, ...]] = set()
     for start in range(0, len(cells), width):
         row = tuple(cells[start : start + width])
@@ -156,6 +211,89 @@ class TokenSet(BaseModel):
         return tokens
 
 
+# --- the set digest ------------------------------------------------------------
+#
+# The sum, modulo 2**256, of the SHA-256 of each token's 32 bytes, as 64 hex
+# digits. Order-independent, and additive: adding or removing a token moves the
+# sum by that token's hash, so the hub checks a delta's base and result against
+# one stored number without reading its set (a hash of the sorted set would
+# need the whole set on every change). It detects accidental divergence, which
+# is its job: a forger would need the node's signing key first.
+
+_DIGEST_MODULUS = 2**256
+EMPTY_SET_DIGEST = "0" * 64
+
+
+def _token_value(token: str) -> int:
+    return int.from_bytes(hashlib.sha256(bytes.fromhex(token)).digest(), "big")
+
+
+def _digest_text(value: int) -> str:
+    return f"{value % _DIGEST_MODULUS:064x}"
+
+
+def set_digest(tokens: Iterable[str]) -> str:
+    """The digest of a set of tokens (each counted once: pass a set, not a list with repeats)."""
+    return _digest_text(sum(_token_value(t) for t in tokens))
+
+
+def digest_moved(digest: str, *, added: Iterable[str] = (), removed: Iterable[str] = ()) -> str:
+    """The digest of a set after adding tokens it lacks and removing tokens it holds."""
+    moved = sum(_token_value(t) for t in added) - sum(_token_value(t) for t in removed)
+    return _digest_text(int(digest, 16) + moved)
+
+
+class TokenSetDelta(BaseModel):
+    """How one (year, kind) token set changed since the set the hub holds.
+
+    Bare sorted tokens only, as in a full set. ``base_digest`` is the digest of
+    the set the hub must hold for the delta to apply, ``digest`` the digest of
+    the result; the two must differ by exactly the tokens added and removed.
+    """
+
+    model_config = _STRICT
+
+    year: StrictInt = Field(ge=1980, le=2099)
+    kind: Literal["survivor", "trafficker"]
+    key_id: KeyId
+    base_digest: Digest
+    added: list[Token] = Field(max_length=MAX_TOKENS_PER_SET)
+    removed: list[Token] = Field(max_length=MAX_TOKENS_PER_SET)
+    digest: Digest
+
+    @field_validator("added", "removed")
+    @classmethod
+    def _sorted_and_unique(cls, tokens: list[str]) -> list[str]:
+        if any(a >= b for a, b in itertools.pairwise(tokens)):
+            raise ValueError("tokens must be sorted and unique")
+        return tokens
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TokenSetDelta:
+        if set(self.added) & set(self.removed):
+            raise ValueError("added, removed: a token is both added and removed")
+        if digest_moved(self.base_digest, added=self.added, removed=self.removed) != self.digest:
+            raise ValueError("digest: is not base_digest moved by the tokens added and removed")
+        return self
+
+
+def _token_entry_form(value: object) -> str:
+    # A delta is recognised by any of its own fields; anything else is read as a
+    # full set, so garbage gets that model's precise errors.
+    if isinstance(value, TokenSetDelta):
+        return "delta"
+    if isinstance(value, Mapping) and {"base_digest", "added", "removed", "digest"} & set(value):
+        return "delta"
+    return "full"
+
+
+TokenEntry = Annotated[
+    Annotated[TokenSet, Tag("full")] | Annotated[TokenSetDelta, Tag("delta")],
+    Discriminator(_token_entry_form),
+]
+_ENTRY_TAGS = frozenset({"full", "delta"})
+
+
 class Payload(BaseModel):
     """What one push carries: the node's state for the months and years that changed."""
 
@@ -169,7 +307,7 @@ class Payload(BaseModel):
     key_id: KeyId
     full: StrictBool = False
     tables: list[TableMonth] = Field(default_factory=list, max_length=MAX_TABLE_MONTHS)
-    tokens: list[TokenSet] = Field(default_factory=list, max_length=400)
+    tokens: list[TokenEntry] = Field(default_factory=list, max_length=400)
 
     @field_validator("contract")
     @classmethod
@@ -206,6 +344,8 @@ class Payload(BaseModel):
         sets = [(s.year, s.kind) for s in self.tokens]
         if len(set(sets)) != len(sets):
             raise ValueError("tokens: a (year, kind) appears twice")
+        if self.contract == "1" and any(isinstance(s, TokenSetDelta) for s in self.tokens):
+            raise ValueError("tokens: a token-set delta needs contract 2")
         return self
 
     def document(self) -> dict[str, Any]:
@@ -257,7 +397,9 @@ def _errors(exc: ValidationError) -> list[dict[str, str]]:
 
 def _dotted(loc: Iterable[int | str]) -> str:
     out = ""
-    for part in loc:
+    for index, part in enumerate(loc):
+        if index == 2 and part in _ENTRY_TAGS:
+            continue  # tokens[i].delta.added -> tokens[i].added: the tag is not a field
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "document"
 

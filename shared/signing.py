@@ -26,6 +26,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from itertools import chain, compress
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -70,7 +71,8 @@ def canonical_json(obj: Any) -> bytes:
 
     Sorted keys, no whitespace, UTF-8 (not ``\\u`` escapes). Raises TypeError
     for floats, NaN/Infinity, non-string keys and any non-JSON type, and
-    ValueError for strings that are not valid Unicode (lone surrogates):
+    ValueError for strings that are not valid Unicode (lone surrogates) and for
+    nesting deeper than 500 levels (or a container that holds itself):
     refusing is safer than signing bytes a verifier may rebuild differently.
     """
     _check_canonical(obj)
@@ -83,22 +85,59 @@ def canonical_json(obj: Any) -> bytes:
         raise ValueError("string is not valid Unicode (lone surrogate)") from exc
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+_STR = frozenset({str})
+_DICT = frozenset({dict})
+_SEQUENCE = frozenset({list, tuple})
+_USUAL = _PLAIN | _DICT | _SEQUENCE
+_MAX_DEPTH = 500  # far beyond any document; json.dumps itself gives up near 1,000
+
+
 def _check_canonical(obj: Any) -> None:
-    if obj is None or isinstance(obj, str | bool | int):
-        return
-    if isinstance(obj, float):
+    """Refuse what canonical JSON cannot represent, one depth of the tree at a time.
+
+    At each depth the exact type of every value is gathered by C loops (``map``,
+    ``compress``, ``chain``), and only an unusual type (a float, a subclass, a
+    mapping that is not a dict) is looked at in Python. A payload holds tens of
+    thousands of integers in thousands of small lists: a recursive walk cost
+    more than serialising them.
+    """
+    level: list[Any] = [obj]
+    for _depth in range(_MAX_DEPTH):
+        kinds = list(map(type, level))
+        if not _USUAL.issuperset(kinds):
+            level = [_usual(value) for value in level]
+            kinds = list(map(type, level))
+        objects = list(compress(level, map(_DICT.__contains__, kinds)))
+        if not _STR.issuperset(map(type, chain.from_iterable(objects))):
+            _check_keys(objects)
+        values = chain.from_iterable(map(dict.values, objects))
+        items = chain.from_iterable(compress(level, map(_SEQUENCE.__contains__, kinds)))
+        level = [*values, *items]
+        if not level:
+            return
+    raise ValueError(f"nested deeper than {_MAX_DEPTH} levels (or holds itself)")
+
+
+def _check_keys(objects: list[dict[Any, Any]]) -> None:
+    for key in chain.from_iterable(objects):
+        if not isinstance(key, str):
+            raise TypeError(f"object keys must be strings, not {type(key).__name__}")
+
+
+def _usual(value: Any) -> Any:
+    """``value`` as one of the usual types (dict, list, plain scalar), or TypeError."""
+    if type(value) in _USUAL:
+        return value
+    if isinstance(value, float):
         raise TypeError("floats are not allowed in a signed document; use integers")
-    if isinstance(obj, Mapping):
-        for key, value in obj.items():
-            if not isinstance(key, str):
-                raise TypeError(f"object keys must be strings, not {type(key).__name__}")
-            _check_canonical(value)
-        return
-    if isinstance(obj, list | tuple):
-        for item in obj:
-            _check_canonical(item)
-        return
-    raise TypeError(f"{type(obj).__name__} is not allowed in a signed document")
+    if isinstance(value, str | int):  # a subclass (an IntEnum, a StrEnum): a plain scalar
+        return None
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not allowed in a signed document")
 
 
 # --- keys --------------------------------------------------------------------

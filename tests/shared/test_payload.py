@@ -11,12 +11,16 @@ from hypothesis import strategies as st
 from shared.catalogue import catalogue
 from shared.payload import (
     CONTRACT_VERSION,
+    EMPTY_SET_DIGEST,
     Payload,
     PayloadError,
     TokenSet,
+    TokenSetDelta,
+    digest_moved,
     encode_table_month,
     json_schema_text,
     parse_payload,
+    set_digest,
 )
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "shared" / "schema" / "payload.schema.json"
@@ -137,6 +141,56 @@ def test_malformed_cells_are_refused(cells: list[int], message: str) -> None:
     assert all(e["field"].startswith("tables[0]") for e in error.errors)
 
 
+SEX_AGE_FORM_VALUES = [["Female", "Male"], ["0-8", "9-17", "18-20"], ["begging"]]
+SEX_AGE_FORM_DIMENSIONS = ("sex", "age_band", "form")
+
+
+def _first_fault(values: list[list[str]], cells: list[int]) -> str | None:
+    """The rule read plainly, one cell after another: the first fault, or None."""
+    width = len(values) + 1
+    if len(cells) % width:
+        return f"cells: length {len(cells)} is not a multiple of {width}"
+    seen: set[tuple[int, ...]] = set()
+    for start in range(0, len(cells), width):
+        *indexes, count = cells[start : start + width]
+        for d, index in enumerate(indexes):
+            if index >= len(values[d]):
+                name = SEX_AGE_FORM_DIMENSIONS[d]
+                return f"cells[{start + d}]: index {index} is outside values.{name}"
+        if count < 1:
+            return f"cells[{start + width - 1}]: a count must be at least 1"
+        if tuple(indexes) in seen:
+            return f"cells[{start}]: the same cell appears twice"
+        seen.add(tuple(indexes))
+    return None
+
+
+near_valid_cells = st.lists(
+    st.tuples(st.integers(0, 2), st.integers(0, 3), st.integers(0, 1), st.integers(0, 9)),
+    max_size=10,
+).map(lambda rows: [n for row in rows for n in row])
+
+
+@given(cells=near_valid_cells | st.lists(st.integers(0, 3), max_size=17))
+@settings(max_examples=400)
+def test_the_whole_column_check_agrees_with_a_cell_by_cell_reading(cells: list[int]) -> None:
+    document = a_payload()
+    document["tables"][0].update(values=SEX_AGE_FORM_VALUES, cells=cells)
+    fault = _first_fault(SEX_AGE_FORM_VALUES, cells)
+    if fault is None:
+        decoded = parse_payload(document).tables[0].decoded()
+        assert len(decoded) == len(cells) // 4
+    else:
+        assert refused(document).errors == [{"field": "tables[0]", "message": fault}]
+
+
+def test_a_code_of_another_dimension_is_refused() -> None:
+    document = a_payload()
+    document["tables"][0]["values"][0] = ["9-17"]  # an age band where the sex goes
+    error = refused(document)
+    assert error.errors == [{"field": "tables[0]", "message": "values.sex: unknown code '9-17'"}]
+
+
 def test_an_unknown_table_is_refused() -> None:
     document = a_payload()
     document["tables"][0]["table"] = "survivor_names"
@@ -218,3 +272,86 @@ def test_a_payload_can_only_be_built_with_an_aware_time() -> None:
     )
     assert ok.document()["tables"] == []
     assert TokenSet(year=2026, kind="trafficker", key_id="lk:x", tokens=[]).tokens == []
+
+
+# --- token-set deltas and the set digest ---------------------------------------
+
+token_values = st.binary(min_size=32, max_size=32).map(bytes.hex)
+token_sets = st.sets(token_values, max_size=40)
+
+
+@given(tokens=st.lists(token_values, unique=True, max_size=40), data=st.data())
+def test_the_set_digest_does_not_depend_on_order(tokens: list[str], data: st.DataObject) -> None:
+    assert set_digest(data.draw(st.permutations(tokens))) == set_digest(tokens)
+
+
+@given(base=token_sets, after=token_sets)
+def test_a_digest_moved_by_a_delta_is_the_digest_of_the_resulting_set(
+    base: set[str], after: set[str]
+) -> None:
+    moved = digest_moved(set_digest(base), added=after - base, removed=base - after)
+    assert moved == set_digest(after)
+
+
+@given(tokens=token_sets, extra=token_values)
+def test_one_token_more_or_less_changes_the_digest(tokens: set[str], extra: str) -> None:
+    assert set_digest(tokens | {extra}) != set_digest(tokens - {extra})
+
+
+def test_the_empty_set_has_the_zero_digest() -> None:
+    assert set_digest([]) == EMPTY_SET_DIGEST == "0" * 64
+
+
+def a_delta(base: set[str], after: set[str], **overrides: Any) -> dict[str, Any]:
+    delta = {
+        "year": 2026,
+        "kind": "survivor",
+        "key_id": "lk:2026:abcdef012345",
+        "base_digest": set_digest(base),
+        "added": sorted(after - base),
+        "removed": sorted(base - after),
+        "digest": set_digest(after),
+    }
+    return {**delta, **overrides}
+
+
+@given(base=token_sets, after=token_sets)
+def test_a_delta_round_trips_through_json(base: set[str], after: set[str]) -> None:
+    payload = parse_payload(json.loads(json.dumps(a_payload(tokens=[a_delta(base, after)]))))
+    delta = payload.tokens[0]
+    assert isinstance(delta, TokenSetDelta)
+    assert set(delta.added) == after - base and set(delta.removed) == base - after
+    assert set(payload.document()["tokens"][0]) == {
+        "year", "kind", "key_id", "base_digest", "added", "removed", "digest"}
+
+
+def test_full_sets_and_deltas_travel_side_by_side() -> None:
+    full = a_payload()["tokens"][0]
+    delta = a_delta({"1" * 64}, {"2" * 64}, kind="trafficker")
+    kinds = [type(t) for t in parse_payload(a_payload(tokens=[full, delta])).tokens]
+    assert kinds == [TokenSet, TokenSetDelta]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"added": ["b" * 64, "a" * 64]}, "tokens[0].added", "sorted and unique"),
+        ({"removed": ["A" * 64]}, "tokens[0].removed[0]", "pattern"),
+        ({"digest": "f" * 64}, "tokens[0]", "digest: is not base_digest moved"),
+        ({"base_digest": "xyz"}, "tokens[0].base_digest", "pattern"),
+        ({"removed": ["c" * 64]}, "tokens[0]", "a token is both added and removed"),
+        ({"name": "Awa Diallo"}, "tokens[0].name", "Extra inputs are not permitted"),
+    ],
+)
+def test_a_wrong_delta_is_refused_naming_its_field(
+    change: dict[str, Any], field: str, message: str
+) -> None:
+    error = refused(a_payload(tokens=[a_delta({"a" * 64}, {"c" * 64}, **change)]))
+    assert error.reason == "schema"
+    assert any(e["field"] == field and message in e["message"] for e in error.errors), error.errors
+
+
+def test_a_delta_is_refused_under_contract_1_and_a_full_set_is_not() -> None:
+    assert parse_payload(a_payload(contract="1")).contract == "1"
+    error = refused(a_payload(contract="1", tokens=[a_delta(set(), {"a" * 64})]))
+    assert "needs contract 2" in error.errors[0]["message"]

@@ -7,6 +7,7 @@ import hashlib
 import json
 import math
 from datetime import UTC, datetime, timedelta, timezone
+from enum import IntEnum, StrEnum
 from typing import Any
 
 import pytest
@@ -285,6 +286,73 @@ def test_canonical_json_rejects_floats_non_finite_numbers_and_non_string_keys(va
 def test_canonical_json_rejects_lone_surrogates() -> None:
     with pytest.raises(ValueError):
         canonical_json({"a": "\ud800"})
+
+
+def _refused_by_the_rule(value: Any) -> bool:
+    """The rule read plainly, recursively: a float anywhere, or a key that is not a string."""
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(not isinstance(k, str) or _refused_by_the_rule(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_refused_by_the_rule(item) for item in value)
+    return False
+
+
+mixed_value = st.recursive(
+    json_leaf | st.floats(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=3) | st.integers(0, 3), inner, max_size=3)
+    ),
+    max_leaves=30,
+)
+
+
+@given(mixed_value)
+@settings(max_examples=300)
+def test_canonical_json_refuses_exactly_floats_and_non_string_keys_wherever_they_are(
+    value: Any,
+) -> None:
+    # The check walks a whole depth of the tree at a time; it must agree with the rule.
+    if _refused_by_the_rule(value):
+        with pytest.raises(TypeError):
+            canonical_json(value)
+    else:
+        plain = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert canonical_json(value) == plain.encode()
+
+
+def test_canonical_json_reads_enum_members_and_tuples_as_their_plain_values() -> None:
+    class Kind(StrEnum):
+        SURVIVOR = "survivor"
+
+    class Count(IntEnum):
+        THREE = 3
+
+    document = {"kind": Kind.SURVIVOR, "counts": (Count.THREE, 4), "nested": [{"n": Count.THREE}]}
+    plain = {"kind": "survivor", "counts": [3, 4], "nested": [{"n": 3}]}
+    assert canonical_json(document) == canonical_json(plain)
+
+
+def test_canonical_json_refuses_a_list_that_holds_itself_instead_of_looping() -> None:
+    loop: list[Any] = [1]
+    loop.append(loop)
+    with pytest.raises(ValueError, match="nested deeper"):
+        canonical_json({"a": loop})
+
+
+def test_canonical_json_refuses_absurd_nesting_and_keeps_deep_sane_nesting() -> None:
+    def nested(depth: int) -> Any:
+        value: Any = 1
+        for _ in range(depth):
+            value = [value]
+        return value
+
+    assert canonical_json(nested(200)) == b"[" * 200 + b"1" + b"]" * 200
+    with pytest.raises(ValueError, match="nested deeper"):
+        canonical_json(nested(600))
 
 
 # --- keys --------------------------------------------------------------------
