@@ -52,6 +52,11 @@ class SubmissionApi(APIView):
             400: _rejection("malformed, envelope, unknown_contract, stale or schema."),
             403: _rejection("unknown_node, suspended_node, bad_signature or wrong_jurisdiction."),
             413: _rejection("too_large: body, or gzip-decompressed body, over the limit."),
+            409: _rejection(
+                "token_base_mismatch: a token-set delta does not start from the set the hub "
+                "holds (its base_digest, a token it removes or adds); nothing was stored, "
+                "send the full set."
+            ),
             415: _rejection("unsupported_encoding: a Content-Encoding other than gzip."),
         },
     )

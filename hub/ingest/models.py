@@ -84,6 +84,8 @@ class TokenSet(models.Model):
 
     Tokens are keyed per year with a secret the hub never holds, so the hub can
     count distinct persons nationally within a year and nothing more.
+    ``digest`` is the set digest of the tokens held (shared.payload.set_digest),
+    kept up to date on every change: a delta applies only on the digest it names.
     """
 
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
@@ -91,6 +93,7 @@ class TokenSet(models.Model):
     kind = models.CharField(max_length=16, choices=TokenKind.choices)
     key_id = models.CharField(max_length=64)
     sequence = models.BigIntegerField()
+    digest = models.CharField(max_length=64)
 
     class Meta:
         constraints = [

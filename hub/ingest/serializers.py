@@ -45,11 +45,18 @@ RejectionSerializer = inline_serializer(
     fields={
         "reason": serializers.CharField(
             help_text="malformed, envelope, unknown_contract, unknown_node, suspended_node, "
-            "bad_signature, stale, schema, wrong_jurisdiction, too_large, unsupported_encoding"
+            "bad_signature, stale, schema, wrong_jurisdiction, too_large, unsupported_encoding, "
+            "token_base_mismatch"
         ),
         "errors": FieldErrorSerializer(many=True),
     },
 )
+
+
+class TokenSetStatusSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["survivor", "trafficker"])
+    digest = serializers.CharField(help_text="set digest (shared.payload.set_digest)")
 
 
 class StatusSerializer(serializers.Serializer):
@@ -61,3 +68,6 @@ class StatusSerializer(serializers.Serializer):
         help_text='{"<table>": ["YYYY-MM", ...]} of every (table, month) the hub holds',
     )
     token_years = serializers.ListField(child=serializers.IntegerField())
+    token_sets = TokenSetStatusSerializer(
+        many=True, help_text="the digest of every token set held, which a delta must start from"
+    )

@@ -12,18 +12,25 @@ Contract (DESIGN.md, "What crosses the node -> hub boundary"; STYLE.md, "Node
 - Idempotent: the node's row is locked (``select_for_update``) while a payload
   is stored, so two pushes of one node are serialised; a sequence at or below
   the last accepted one is answered as a duplicate and changes nothing. Each
-  (node, table, month) and (node, year, kind) carried is *replaced*, never
-  merged, so a lost, repeated or reordered push cannot corrupt the hub.
+  (node, table, month) and each full (node, year, kind) token set carried is
+  *replaced*, never merged, so a lost, repeated or reordered push cannot
+  corrupt the hub.
+- A token-set delta is state-checked: it applies only if the set held has its
+  ``base_digest``, holds every token it removes and none it adds. Otherwise
+  the whole submission is refused (409 ``token_base_mismatch``, naming the
+  field) and nothing is written; the node then sends the full set.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
+import itertools
 import json
 import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -32,15 +39,26 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from hub.ingest import metrics
-from hub.ingest.models import Cell, Outcome, Submission, TableMonthState, Token, TokenSet
+from hub.ingest.models import (
+    MAX_DIMENSIONS,
+    Cell,
+    Outcome,
+    Submission,
+    TableMonthState,
+    Token,
+    TokenSet,
+)
 from hub.registry.models import Node
 from hub.registry.selectors import node_get
 from shared.payload import (
+    EMPTY_SET_DIGEST,
     SUPPORTED_CONTRACT_VERSIONS,
     Payload,
     PayloadError,
     TableMonth,
+    TokenSetDelta,
     parse_payload,
+    set_digest,
 )
 from shared.payload import TokenSet as PayloadTokenSet
 from shared.signing import BadSignature, StaleDocument, load_public_key, verify_document
@@ -227,9 +245,11 @@ def _store(attempt: _Attempt, payload: Payload, node_pk: int, now: datetime) -> 
             node.save(update_fields=["last_submission_at"])
             _record(attempt, node, payload.sequence, Outcome.DUPLICATE, now)
             return IngestResult("duplicate", payload.sequence, node.last_sequence)
+        held = _held_token_sets(node, payload)
+        _check_token_deltas(payload, held)  # before any write: a refusal is cheap
         cells = _replace_table_months(node, payload.tables, payload.sequence)
-        for token_set in payload.tokens:
-            _replace_token_set(node, token_set, payload.sequence)
+        for entry in payload.tokens:
+            _store_token_entry(node, entry, held.get((entry.year, entry.kind)), payload.sequence)
         node.last_sequence, node.last_success_at = payload.sequence, now
         node.save(update_fields=["last_sequence", "last_success_at", "last_submission_at"])
         _record(attempt, node, payload.sequence, Outcome.ACCEPTED, now, cells=cells)
@@ -251,44 +271,112 @@ def month_start(month: str) -> date:
 
 
 def _replace_table_months(node: Node, parts: list[TableMonth], sequence: int) -> int:
-    """Replace the cells of every (table, month) carried: a delete per table, one insert.
+    """Replace the cells of every (table, month) carried and note which submission did.
 
-    A constant number of statements per table of the catalogue, whatever the
-    number of months carried, so a full payload costs about what its rows cost.
+    On PostgreSQL two round trips whatever the payload holds: one statement
+    empties the months carried and upserts their states, one COPY loads the
+    cells, streamed as text built a whole column at a time (no Python object
+    per cell). Elsewhere (SQLite in development) the ORM does the same.
     """
-    by_table: dict[str, list[date]] = {}
-    rows: list[tuple[object, ...]] = []
-    states: list[TableMonthState] = []
-    for part in parts:
-        month = month_start(part.month)
-        by_table.setdefault(part.table, []).append(month)
-        rows.extend((node.pk, part.table, month, *_dims(key).values(), count)
-                    for key, count in part.decoded().items())
-        states.append(TableMonthState(node=node, table=part.table, month=month,
-                                      sequence=sequence))
-    for table, months in by_table.items():
-        Cell.objects.filter(node=node, table=table, month__in=months).delete()
-    _insert_cells(rows)
-    TableMonthState.objects.bulk_create(
-        states, batch_size=_BATCH, update_conflicts=True,
-        unique_fields=["node", "table", "month"], update_fields=["sequence"])
-    return len(rows)
+    if not parts:
+        return 0
+    if connection.vendor != "postgresql":
+        return _replace_table_months_orm(node, parts, sequence)
+    _empty_months(node.pk, parts, sequence)
+    return _copy_cells(node.pk, parts)
+
+
+_EMPTY_MONTHS = f"""
+    WITH carried ("table", month) AS (SELECT * FROM unnest(%s::text[], %s::date[])),
+    emptied AS (
+        DELETE FROM {Cell._meta.db_table} AS cell USING carried
+        WHERE cell.node_id = %s AND cell."table" = carried."table" AND cell.month = carried.month
+    )
+    INSERT INTO {TableMonthState._meta.db_table} (node_id, "table", month, sequence)
+    SELECT %s, "table", month, %s FROM carried
+    ON CONFLICT (node_id, "table", month) DO UPDATE SET sequence = EXCLUDED.sequence
+"""  # noqa: S608 (only our models' table names are rendered; every value is a parameter)
+
+
+def _empty_months(node_pk: int, parts: list[TableMonth], sequence: int) -> None:
+    """Delete the node's cells of the (table, month)s carried and upsert their states.
+
+    One statement: a data-modifying WITH runs to completion even unread.
+    """
+    tables = [part.table for part in parts]
+    months = [f"{part.month}-01" for part in parts]
+    with connection.cursor() as cursor:
+        cursor.execute(_EMPTY_MONTHS, [tables, months, node_pk, node_pk, sequence])
 
 
 _CELL_COLUMNS = ("node_id", "table", "month", "d1", "d2", "d3", "count")
+_COPY_CELLS = "COPY {} ({}) FROM STDIN".format(
+    Cell._meta.db_table, ", ".join(f'"{column}"' for column in _CELL_COLUMNS)
+)
 
 
-def _insert_cells(rows: list[tuple[object, ...]]) -> None:
-    """COPY on PostgreSQL (the bulk path the ingest is measured against), else the ORM."""
-    if connection.vendor == "postgresql":
-        columns = ", ".join(f'"{c}"' for c in _CELL_COLUMNS)
-        with connection.cursor() as cursor, cursor.cursor.copy(
-                f"COPY {Cell._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    Cell.objects.bulk_create(
-        (Cell(**dict(zip(_CELL_COLUMNS, row, strict=True))) for row in rows), batch_size=_BATCH)
+def _copy_cells(node_pk: int, parts: list[TableMonth]) -> int:
+    """Load the cells of the parts with one COPY (PostgreSQL's bulk path); the number loaded."""
+    lines: list[str] = []
+    for part in parts:
+        lines.extend(_copy_lines(node_pk, part))
+    if lines:
+        with connection.cursor() as cursor, cursor.cursor.copy(_COPY_CELLS) as copy:
+            copy.write("\n".join(lines) + "\n")
+    return len(lines)
+
+
+def _copy_lines(node_pk: int, part: TableMonth) -> Iterator[str]:
+    """The COPY text lines of one (table, month), one per cell, joined by C loops.
+
+    Each dimension's column is its cell indexes mapped through that month's
+    (escaped) dictionary; dimensions the table lacks are "" (see ``Cell``).
+    """
+    width = len(part.values) + 1
+    prefix = f"{node_pk}\t{_copy_escaped(part.table)}\t{part.month}-01"
+    columns = [
+        map([*map(_copy_escaped, codes)].__getitem__, part.cells[d::width])
+        for d, codes in enumerate(part.values)
+    ]
+    padding = [itertools.repeat("")] * (MAX_DIMENSIONS - len(columns))
+    counts = map(str, part.cells[width - 1 :: width])
+    return map("\t".join, zip(itertools.repeat(prefix), *columns, *padding, counts))
+
+
+@functools.cache
+def _copy_escaped(text: str) -> str:
+    """A value as COPY's text format needs it. Codes never hold these characters
+    today; cached, as only catalogue and code-list values (validated) come here."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _replace_table_months_orm(node: Node, parts: list[TableMonth], sequence: int) -> int:
+    """The same replacement through the ORM: a delete per table, bulk inserts, an upsert."""
+    by_table: dict[str, list[date]] = {}
+    cells: list[Cell] = []
+    for part in parts:
+        month = month_start(part.month)
+        by_table.setdefault(part.table, []).append(month)
+        cells.extend(
+            Cell(node=node, table=part.table, month=month, count=count, **_dims(key))
+            for key, count in part.decoded().items()
+        )
+    for table, months in by_table.items():
+        Cell.objects.filter(node=node, table=table, month__in=months).delete()
+    Cell.objects.bulk_create(cells, batch_size=_BATCH)
+    TableMonthState.objects.bulk_create(
+        [
+            TableMonthState(
+                node=node, table=part.table, month=month_start(part.month), sequence=sequence
+            )
+            for part in parts
+        ],
+        batch_size=_BATCH,
+        update_conflicts=True,
+        unique_fields=["node", "table", "month"],
+        update_fields=["sequence"],
+    )
+    return len(cells)
 
 
 def _dims(key: tuple[str, ...]) -> dict[str, str]:
@@ -296,16 +384,96 @@ def _dims(key: tuple[str, ...]) -> dict[str, str]:
     return {"d1": padded[0], "d2": padded[1], "d3": padded[2]}
 
 
+SetKey = tuple[int, str]  # (year, kind)
+
+
+def _held_token_sets(node: Node, payload: Payload) -> dict[SetKey, TokenSet]:
+    """The node's stored sets of the (year, kind)s carried (the node's row lock covers them)."""
+    years = {entry.year for entry in payload.tokens}
+    return {(s.year, s.kind): s for s in TokenSet.objects.filter(node=node, year__in=years)}
+
+
+def _check_token_deltas(payload: Payload, held: Mapping[SetKey, TokenSet]) -> None:
+    for index, entry in enumerate(payload.tokens):
+        if isinstance(entry, TokenSetDelta):
+            _check_token_delta(entry, held.get((entry.year, entry.kind)), f"tokens[{index}]")
+
+
+def _base_mismatch(field_name: str, message: str) -> SubmissionRejected:
+    return _reject(409, "token_base_mismatch", field_name, message)
+
+
+def _check_token_delta(delta: TokenSetDelta, token_set: TokenSet | None, at: str) -> None:
+    """Refuse a delta that does not start from the set held (a set never sent counts as empty).
+
+    With the base digest equal and the tokens removed present and the tokens
+    added absent, the set after the delta has exactly the delta's ``digest``
+    (the payload schema checked that the digests and tokens agree).
+    """
+    digest = token_set.digest if token_set else EMPTY_SET_DIGEST
+    if token_set is not None and token_set.key_id != delta.key_id:
+        raise _base_mismatch(f"{at}.key_id", f"the set held is keyed {token_set.key_id}")
+    if delta.base_digest != digest:
+        raise _base_mismatch(f"{at}.base_digest", f"the set held has digest {digest}")
+    present = _present_tokens(token_set, delta.removed)
+    for position, token in enumerate(delta.removed):
+        if token not in present:
+            raise _base_mismatch(f"{at}.removed[{position}]", "not in the set held")
+    present = _present_tokens(token_set, delta.added)
+    for position, token in enumerate(delta.added):
+        if token in present:
+            raise _base_mismatch(f"{at}.added[{position}]", "already in the set held")
+
+
+def _present_tokens(token_set: TokenSet | None, tokens: list[str]) -> set[str]:
+    """Which of these tokens the set holds, an index lookup per batch."""
+    if token_set is None:
+        return set()
+    present: set[str] = set()
+    for start in range(0, len(tokens), _BATCH):
+        batch = tokens[start : start + _BATCH]
+        present |= set(Token.objects.filter(token_set=token_set, token__in=batch)
+                       .values_list("token", flat=True))
+    return present
+
+
+def _store_token_entry(node: Node, entry: PayloadTokenSet | TokenSetDelta,
+                       token_set: TokenSet | None, sequence: int) -> None:
+    if isinstance(entry, TokenSetDelta):
+        _apply_token_delta(node, entry, token_set, sequence)
+    else:
+        _replace_token_set(node, entry, sequence)
+
+
 def _replace_token_set(node: Node, carried: PayloadTokenSet, sequence: int) -> None:
     token_set, _ = TokenSet.objects.update_or_create(
         node=node,
         year=carried.year,
         kind=carried.kind,
-        defaults={"key_id": carried.key_id, "sequence": sequence},
+        defaults={"key_id": carried.key_id, "sequence": sequence,
+                  "digest": set_digest(carried.tokens)},
     )
     Token.objects.filter(token_set=token_set).delete()
     Token.objects.bulk_create(
         (Token(token_set=token_set, token=t) for t in carried.tokens), batch_size=_BATCH
+    )
+
+
+def _apply_token_delta(node: Node, delta: TokenSetDelta, token_set: TokenSet | None,
+                       sequence: int) -> None:
+    """Remove and add the delta's tokens (already checked) and store the new digest."""
+    if token_set is None:
+        token_set = TokenSet.objects.create(node=node, year=delta.year, kind=delta.kind,
+                                            key_id=delta.key_id, sequence=sequence,
+                                            digest=delta.digest)
+    else:
+        token_set.sequence, token_set.digest = sequence, delta.digest
+        token_set.save(update_fields=["sequence", "digest"])
+    for start in range(0, len(delta.removed), _BATCH):
+        Token.objects.filter(token_set=token_set,
+                             token__in=delta.removed[start : start + _BATCH]).delete()
+    Token.objects.bulk_create(
+        (Token(token_set=token_set, token=t) for t in delta.added), batch_size=_BATCH
     )
 
 

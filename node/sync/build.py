@@ -10,7 +10,6 @@ it supersedes: the hub only ever needs the newest.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -18,21 +17,38 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from node.cases.models import Case
 from node.keys import linkage_secret, signing_key
 from node.people.models import LinkageToken, Survivor, Trafficker
 from node.sync import facts as f
-from node.sync.models import CellCount, Dirty, Fact, OutboxPayload, SyncState, TokenSetState
+from node.sync import sql
+from node.sync.models import (
+    AckedTokenSet,
+    CellCount,
+    Dirty,
+    Fact,
+    OutboxPayload,
+    SyncState,
+)
 from shared import signing
 from shared.catalogue import catalogue
-from shared.payload import CONTRACT_VERSION, Payload, TokenSet, encode_table_month
+from shared.payload import (
+    CONTRACT_VERSION,
+    Payload,
+    TokenEntry,
+    TokenSet,
+    TokenSetDelta,
+    digest_moved,
+    encode_table_month,
+)
 from shared.pseudonym import year_key_id
 
-BATCH = 500
+BATCH = 500  # owners per prefetch when facts are derived in Python
+SQL_BATCH = 5000  # owners per INSERT ... SELECT when they are derived in SQL
 Part = tuple[str, date]  # (table, month)
 
 
@@ -47,9 +63,9 @@ def node_id() -> str:
     return settings.SYSTRAITE_NODE_ID
 
 
-def _batches(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), BATCH):
-        yield ids[start : start + BATCH]
+def _batches(ids: list[int], size: int = BATCH) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _owners(dirty: list[Dirty]) -> dict[str, set[int]]:
@@ -156,16 +172,32 @@ def facts_refresh(owners: dict[str, set[int]]) -> set[Part]:
             continue
         delta.subtract(_old_counts(kind, ids))
         Fact.objects.filter(owner_kind=kind, owner_id__in=ids).delete()
-        new = _derive(kind, sorted(ids))
-        Fact.objects.bulk_create(new, batch_size=2000)
-        delta.update((row.table, row.month, row.d1, row.d2, row.d3) for row in new)
+        _facts_store(kind, sorted(ids))
+        delta.update(_old_counts(kind, ids))
     touched = {(key[0], key[1]) for key, n in delta.items() if n}
     _apply_deltas(delta)
     return touched
 
 
+def _facts_store(owner_kind: str, ids: list[int]) -> None:
+    """Derive and store the facts of these owners: set-based SQL on PostgreSQL, else Python."""
+    if connection.vendor == "postgresql":
+        for batch in _batches(ids, SQL_BATCH):
+            sql.facts_insert(owner_kind=owner_kind, ids=batch)
+    else:
+        Fact.objects.bulk_create(_derive(owner_kind, ids), batch_size=2000)
+
+
 def facts_rebuild() -> set[Part]:
-    """Derive every fact and every count from scratch (``push --rederive``, sync-dump)."""
+    """Derive every fact and every count from scratch (``push --rederive``, sync-dump).
+
+    On PostgreSQL every fact of a kind is one INSERT ... SELECT over all its
+    records and the counts a GROUP BY of what it inserted: no row goes through
+    Python. On SQLite (development, demo) the Python rules of ``facts`` run.
+    """
+    if connection.vendor == "postgresql":
+        sql.facts_and_counts_rebuild()
+        return set(CellCount.objects.values_list("table", "month").distinct())
     Fact.objects.all().delete()
     CellCount.objects.all().delete()
     return facts_refresh(_everyone())
@@ -193,25 +225,50 @@ def cells_of(parts: set[Part]) -> dict[Part, dict[tuple[str, ...], int]]:
     return result
 
 
-def token_sets(years: Iterable[int], *, force: bool = False) -> list[TokenSet]:
-    """The token sets of these years that differ from the last ones built (all if ``force``)."""
+def token_sets(years: Iterable[int], *, full: bool = False, resend: Iterable[int] = (),
+               ) -> list[TokenEntry]:
+    """What the hub needs of these years' token sets to hold the node's current ones.
+
+    Per (year, kind), a delta against the set the hub last acknowledged; the
+    full set when that is unknown (never acknowledged, forgotten after a
+    ``token_base_mismatch``, another linkage key) or when ``full``. A set equal
+    to the acknowledged one is left out, unless its year is in ``resend``: an
+    unsent payload carried it, and the hub may have applied that payload after
+    all (a lost acknowledgement), so an empty delta lets the hub check its base.
+    """
     secret = linkage_secret()
-    sets = []
+    resend = set(resend)
+    acked = {(s.year, s.kind): s for s in AckedTokenSet.objects.filter(year__in=set(years))}
+    entries: list[TokenEntry] = []
     for year in sorted(set(years)):
+        key_id = year_key_id(secret, year)
         for kind in ("survivor", "trafficker"):
-            tokens = sorted(set(LinkageToken.objects.filter(
-                year=year, **{f"{kind}__isnull": False}).values_list("token", flat=True)))
-            digest = hashlib.sha256("".join(tokens).encode()).hexdigest()
-            state, created = TokenSetState.objects.get_or_create(
-                year=year, kind=kind, defaults={"digest": digest})
-            if not (force or created) and state.digest == digest:
+            base = acked.get((year, kind))
+            if full or base is None or base.key_id != key_id:
+                entries.append(TokenSet(year=year, kind=kind, key_id=key_id,
+                                        tokens=sorted(_current_tokens(year, kind))))
                 continue
-            if state.digest != digest:
-                state.digest = digest
-                state.save(update_fields=["digest"])
-            sets.append(TokenSet(year=year, kind=kind, key_id=year_key_id(secret, year),
-                                 tokens=tokens))
-    return sets
+            delta = _token_delta(base, key_id)
+            if delta.added or delta.removed or year in resend:
+                entries.append(delta)
+    return entries
+
+
+def _current_tokens(year: int, kind: str) -> QuerySet[LinkageToken, str]:
+    return (LinkageToken.objects.filter(year=year, **{f"{kind}__isnull": False})
+            .values_list("token", flat=True).distinct().order_by())
+
+
+def _token_delta(base: AckedTokenSet, key_id: str) -> TokenSetDelta:
+    """The difference between the current set and ``base``, computed in the database (EXCEPT):
+    only the few tokens that changed come back, not the year's whole set."""
+    current = _current_tokens(base.year, base.kind)
+    held = base.tokens.values_list("token", flat=True).order_by()
+    added = sorted(current.difference(held))
+    removed = sorted(held.difference(current))
+    return TokenSetDelta(year=base.year, kind=base.kind, key_id=key_id,
+                         base_digest=base.digest, added=added, removed=removed,
+                         digest=digest_moved(base.digest, added=added, removed=removed))
 
 
 def _token_years(dirty: list[Dirty], owners: dict[str, set[int]]) -> set[int]:
@@ -239,6 +296,8 @@ def _pending_parts() -> tuple[set[Part], set[int]]:
 def _all_parts() -> tuple[set[Part], set[int]]:
     parts = set(CellCount.objects.values_list("table", "month").distinct())
     years = set(LinkageToken.objects.values_list("year", flat=True).distinct())
+    # A year whose every token went since the hub acknowledged it is sent, empty.
+    years |= set(AckedTokenSet.objects.values_list("year", flat=True))
     return parts, years | {m.year for _, m in parts}
 
 
@@ -267,14 +326,14 @@ def payload_build(*, full: bool = False, rederive: bool = False) -> BuildResult:
         return BuildResult(None, 0, 0)
     pending_parts, pending_years = _pending_parts()
     parts = parts | pending_parts
-    # Sets of pending payloads and of a full build go again even if unchanged.
-    tokens = token_sets(years - pending_years, force=full) + token_sets(pending_years, force=True)
+    # A newer payload supersedes the unsent ones, so it carries their sets too.
+    tokens = token_sets(years | pending_years, full=full, resend=pending_years)
     if not parts and not tokens:
         return BuildResult(None, 0, 0)
     return _store(state, parts, tokens, full=full)
 
 
-def _store(state: SyncState, parts: set[Part], tokens: list[TokenSet], *, full: bool,
+def _store(state: SyncState, parts: set[Part], tokens: list[TokenEntry], *, full: bool,
            ) -> BuildResult:
     cells = cells_of(parts)
     now = timezone.now()

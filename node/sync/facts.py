@@ -6,8 +6,11 @@ once: which month a survivor is counted in, their age band, "mixed" when a
 survivor suffered several forms, a case's stage transitions, durations...
 
 Facts are recomputed only for records that changed (``node.sync.models.Dirty``),
-with a constant number of queries per batch of records; the cells themselves
-are then a GROUP BY in the database (``node.sync.aggregation``).
+and the cell counts move by the difference (``node.sync.build``). These
+functions are the reference statement of the rules and what a node on SQLite
+(development, demo) runs; on PostgreSQL the same rules run as set-based SQL
+(``node.sync.sql``), held to the same facts by ``tests/node/sync/test_sql_facts.py``:
+a change to a rule here must be made there too.
 """
 
 from __future__ import annotations

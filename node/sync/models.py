@@ -118,12 +118,33 @@ class CellCount(models.Model):
         ]
 
 
-class TokenSetState(models.Model):
-    """A digest of the token set last built for a (year, kind): unchanged sets are not resent."""
+class AckedTokenSet(models.Model):
+    """A (year, kind) token set as the hub last acknowledged it: the base of the next delta.
+
+    Updated only when the hub accepts a payload (push.py), from the payload
+    itself, so it is what the hub holds unless something the node cannot see
+    happened (a lost acknowledgement, a restored hub). That costs nothing but
+    a refusal: the hub checks every delta's base digest, answers 409
+    ``token_base_mismatch`` on a wrong one, and the node forgets the base and
+    sends the full set. No row: the hub's set is unknown, the full set goes.
+    """
 
     year = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=12)
-    digest = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=96)
+    digest = models.CharField(max_length=64)  # shared.payload.set_digest of its tokens
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["year", "kind"], name="uniq_token_state")]
+        constraints = [models.UniqueConstraint(fields=["year", "kind"], name="uniq_acked_set")]
+
+
+class AckedToken(models.Model):
+    """One token of an acknowledged set. Bare 64-hex, like the person's own LinkageToken."""
+
+    token_set = models.ForeignKey(AckedTokenSet, on_delete=models.CASCADE, related_name="tokens")
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token_set", "token"], name="uniq_acked_token")
+        ]

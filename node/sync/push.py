@@ -4,20 +4,30 @@ Only named transient failures (network errors, 5xx, 429) are retried, with
 backoff and jitter by the Celery task. A 4xx refusal is recorded and the
 payload is set aside as failed: its parts are carried again by the next build,
 so fixing the cause (say, registering the node) loses nothing.
+
+Token sets travel as deltas against the sets the hub last acknowledged
+(``AckedTokenSet``), which an acknowledgement updates from the payload itself.
+A 409 ``token_base_mismatch`` means the hub holds other sets than the node
+thought: the node forgets those bases, so the rebuild sends the full sets.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from pydantic import TypeAdapter
 
 from node.sync import metrics
-from node.sync.models import OutboxPayload, SyncState
+from node.sync.models import AckedToken, AckedTokenSet, OutboxPayload, SyncState
+from shared.payload import TokenEntry, TokenSet, TokenSetDelta, set_digest
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +38,15 @@ class TransientPushError(Exception):
 
 class PermanentPushError(Exception):
     """The hub refused the payload (4xx): retrying the same bytes cannot help."""
+
+
+class TokenBaseMismatch(PermanentPushError):
+    """The hub holds other token sets than the deltas started from: rebuild with full sets."""
+
+
+BASE_MISMATCH = "token_base_mismatch"
+_BATCH = 5000
+_TOKEN_ENTRIES: TypeAdapter[list[TokenEntry]] = TypeAdapter(list[TokenEntry])
 
 
 @dataclass(frozen=True)
@@ -68,10 +87,14 @@ def _record_error(outbox: OutboxPayload, message: str, *, failed: bool) -> None:
 def _record_success(outbox: OutboxPayload) -> None:
     now = timezone.now()
     with transaction.atomic():
+        # The node's row first: a build holds it throughout, so the bases of its
+        # deltas are read wholly before or wholly after this acknowledgement.
+        state = SyncState.objects.select_for_update().get(pk=1)
         updated = OutboxPayload.objects.filter(
             pk=outbox.pk, status=OutboxPayload.Status.PENDING
         ).update(status=OutboxPayload.Status.SENT, sent_at=now, attempts=outbox.attempts + 1)
-        state = SyncState.objects.select_for_update().get(pk=1)
+        if updated:  # once per payload, whatever the number of sends
+            acked_token_sets_update(outbox=outbox)
         state.last_acked_sequence = max(state.last_acked_sequence, outbox.sequence)
         state.last_success_at = now
         state.save(update_fields=["last_acked_sequence", "last_success_at"])
@@ -95,6 +118,12 @@ def send_one(outbox: OutboxPayload, client: httpx.Client) -> None:
         metrics.PUSHES.labels("transient_error").inc()
         _record_error(outbox, f"HTTP {response.status_code} {reason}", failed=False)
         raise TransientPushError(f"hub answered {response.status_code}")
+    if response.status_code == 409 and reason == BASE_MISMATCH:
+        metrics.PUSHES.labels(BASE_MISMATCH).inc()
+        with transaction.atomic():
+            acked_token_sets_forget(years=outbox.token_years)
+            _record_error(outbox, f"HTTP 409 {reason}", failed=True)
+        raise TokenBaseMismatch(f"hub refused sequence {outbox.sequence}: {reason}")
     metrics.PUSHES.labels("refused").inc()
     _record_error(outbox, f"HTTP {response.status_code} {reason}", failed=True)
     raise PermanentPushError(f"hub refused sequence {outbox.sequence}: {reason}")
@@ -105,6 +134,54 @@ def _reason(response: httpx.Response) -> str:
         return str(response.json().get("reason", ""))[:100]
     except ValueError:
         return ""
+
+
+# --- what the hub holds of the token sets -------------------------------------
+
+
+def acked_token_sets_update(*, outbox: OutboxPayload) -> None:
+    """The hub accepted this payload: the token sets it carried are the next deltas' bases."""
+    for entry in _TOKEN_ENTRIES.validate_python(_document(outbox).get("tokens", [])):
+        if isinstance(entry, TokenSetDelta):
+            _acked_move(entry)
+        else:
+            _acked_replace(entry)
+
+
+def acked_token_sets_forget(*, years: list[int]) -> None:
+    """The hub's sets of these years are not known any more: the next build sends them in full."""
+    AckedTokenSet.objects.filter(year__in=years).delete()
+
+
+def _document(outbox: OutboxPayload) -> dict[str, Any]:
+    return dict(json.loads(gzip.decompress(bytes(outbox.body)))["document"])
+
+
+def _acked_replace(entry: TokenSet) -> None:
+    token_set, _ = AckedTokenSet.objects.update_or_create(
+        year=entry.year, kind=entry.kind,
+        defaults={"key_id": entry.key_id, "digest": set_digest(entry.tokens)})
+    token_set.tokens.all().delete()
+    _acked_add(token_set, entry.tokens)
+
+
+def _acked_move(delta: TokenSetDelta) -> None:
+    base = AckedTokenSet.objects.filter(year=delta.year, kind=delta.kind).first()
+    if base is None or (base.digest, base.key_id) != (delta.base_digest, delta.key_id):
+        # Not the base the delta was built on (builds and acknowledgements are
+        # serialised, so this is a defect if ever): the base is unknown, not guessed.
+        acked_token_sets_forget(years=[delta.year])
+        return
+    for start in range(0, len(delta.removed), _BATCH):
+        base.tokens.filter(token__in=delta.removed[start : start + _BATCH]).delete()
+    _acked_add(base, delta.added)
+    base.digest = delta.digest
+    base.save(update_fields=["digest"])
+
+
+def _acked_add(token_set: AckedTokenSet, tokens: list[str]) -> None:
+    AckedToken.objects.bulk_create(
+        (AckedToken(token_set=token_set, token=t) for t in tokens), batch_size=_BATCH)
 
 
 def outbox_send(*, client: httpx.Client | None = None) -> SendResult:

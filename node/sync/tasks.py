@@ -17,7 +17,12 @@ from celery import shared_task
 from django.db import connection
 
 from node.sync.build import payload_build
-from node.sync.push import PermanentPushError, TransientPushError, outbox_send
+from node.sync.push import (
+    PermanentPushError,
+    TokenBaseMismatch,
+    TransientPushError,
+    outbox_send,
+)
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x5157_0001  # advisory lock id of the sync cycle
@@ -46,15 +51,28 @@ def sync_cycle() -> None:
         if not got:
             log.info("sync cycle already running elsewhere")
             return
-        result = payload_build()
-        if result.outbox is not None:
-            log.info("built payload %s (%s parts)", result.outbox.sequence, result.parts)
-        try:
-            outbox_send()
-        except TransientPushError:
-            outbox_push.delay()  # retried with backoff until the hub answers
-        except PermanentPushError as exc:
-            log.warning("the hub refused a payload: %s", exc)
+        if _build_and_send():
+            # The bases of the refused deltas are forgotten: this rebuild sends
+            # those sets in full. Once per cycle, so a hub that keeps refusing
+            # cannot keep us in a loop (the next cycle tries again).
+            _build_and_send()
+
+
+def _build_and_send() -> bool:
+    """One build and push; True if the hub refused a delta's base (``token_base_mismatch``)."""
+    result = payload_build()
+    if result.outbox is not None:
+        log.info("built payload %s (%s parts)", result.outbox.sequence, result.parts)
+    try:
+        outbox_send()
+    except TransientPushError:
+        outbox_push.delay()  # retried with backoff until the hub answers
+    except TokenBaseMismatch as exc:
+        log.warning("the hub holds other token sets, sending them in full: %s", exc)
+        return True
+    except PermanentPushError as exc:
+        log.warning("the hub refused a payload: %s", exc)
+    return False
 
 
 @shared_task(

@@ -22,7 +22,7 @@ from django.test import Client
 from hub.ingest.models import Cell, Outcome, Submission
 from hub.registry.models import Node
 from hub.registry.services import node_register
-from shared.payload import CONTRACT_VERSION, encode_table_month
+from shared.payload import CONTRACT_VERSION, encode_table_month, set_digest
 from shared.signing import (
     generate_private_key,
     key_id,
@@ -49,6 +49,19 @@ def token_set(year: int, kind: str, tokens: list[str]) -> dict[str, Any]:
         "kind": kind,
         "key_id": f"lk:{year}:abcdef012345",
         "tokens": sorted(tokens),
+    }
+
+
+def token_delta(year: int, kind: str, base: set[str], after: set[str]) -> dict[str, Any]:
+    """The delta that turns the set ``base`` into ``after``, as a node builds it."""
+    return {
+        "year": year,
+        "kind": kind,
+        "key_id": f"lk:{year}:abcdef012345",
+        "base_digest": set_digest(base),
+        "added": sorted(after - base),
+        "removed": sorted(base - after),
+        "digest": set_digest(after),
     }
 
 

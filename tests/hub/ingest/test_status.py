@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from hub.registry.services import node_suspend
+from shared.payload import set_digest
 from tests.hub.ingest.support import STATUS, SigningNode, now_z, table_month, token_set
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,10 @@ def test_a_node_reads_what_the_hub_holds_of_it(anonymous: Client, ked: SigningNo
         "survivors_sex_age_form": ["2026-01", "2026-03"],
     }
     assert body["token_years"] == [2025, 2026]
+    assert body["token_sets"] == [
+        {"year": 2025, "kind": "trafficker", "digest": set_digest([])},
+        {"year": 2026, "kind": "survivor", "digest": set_digest(["a" * 64])},
+    ]
 
 
 def test_a_new_node_reads_an_empty_status(anonymous: Client, ked: SigningNode) -> None:
@@ -52,6 +57,7 @@ def test_a_new_node_reads_an_empty_status(anonymous: Client, ked: SigningNode) -
         "last_success_at": None,
         "months": {},
         "token_years": [],
+        "token_sets": [],
     }
 
 
