@@ -12,6 +12,11 @@ the month a step happened, ...); ``Table.period`` says it in words, and the node
 aggregation service implements it. Counts are exact; disclosure control is
 applied by the hub when figures leave it (see ``shared.disclosure``).
 
+``population`` names what a table counts (the same persons, placed in the
+same month, as every table naming it) and ``within`` the slice it covers:
+the hub's disclosure control links the tables of one population, since their
+common margins are the same numbers.
+
 Dimensions marked ``additive=False`` are multi-valued (a survivor controlled by
 threats *and* debt bondage is counted under both): their cells do not sum to a
 total, so the hub never publishes a margin over such a dimension as a sum.
@@ -64,6 +69,15 @@ class Table:
     fr: str
     en: str
     distinct: bool = False
+    population: str = ""
+    within: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def counts(self) -> str:
+        """The population the table counts: tables naming the same one count the same
+        things placed in the same month, so their shared margins are the same numbers
+        (``within``: the slice of it the table covers, as (dimension, code) pairs)."""
+        return self.population or self.name
 
     @property
     def dimension_names(self) -> tuple[str, ...]:
@@ -120,6 +134,7 @@ TABLES: tuple[Table, ...] = (
         "Victimes par sexe, âge et forme d'exploitation",
         "Survivors by sex, age and form of exploitation",
         distinct=True,
+        population="survivors_identified",
     ),
     Table(
         "survivors_sex_agegroup_citizenship",
@@ -129,6 +144,7 @@ TABLES: tuple[Table, ...] = (
         "Victimes par sexe, âge et nationalité",
         "Survivors by sex, age group and citizenship",
         distinct=True,
+        population="survivors_identified",
     ),
     Table(
         "survivors_flow_form_agegroup",
@@ -138,6 +154,7 @@ TABLES: tuple[Table, ...] = (
         "Victimes par flux (national, sous-régional, transrégional) et forme",
         "Survivors by flow (domestic, subregional, transregional) and form",
         distinct=True,
+        population="survivors_identified",
     ),
     Table(
         "survivors_begging_origin_age",
@@ -147,6 +164,8 @@ TABLES: tuple[Table, ...] = (
         "Mendicité forcée : victimes (talibés ou non) par origine et âge",
         "Forced begging: survivors (talibé or not) by origin and age",
         distinct=True,
+        population="survivors_identified",
+        within=(("form", "begging"),),
     ),
     Table(
         "survivors_control_form_agegroup",
@@ -156,6 +175,7 @@ TABLES: tuple[Table, ...] = (
         "Moyens de contrôle par forme et groupe d'âge",
         "Means of control by form and age group",
         distinct=True,
+        population="survivors_identified",
     ),
     Table(
         "survivors_recruitment_form_agegroup",
@@ -165,6 +185,7 @@ TABLES: tuple[Table, ...] = (
         "Méthodes de recrutement par forme et groupe d'âge",
         "Recruitment methods by form and age group",
         distinct=True,
+        population="survivors_identified",
     ),
     Table(
         "survivors_relationship_form_agegroup",
@@ -174,6 +195,7 @@ TABLES: tuple[Table, ...] = (
         "Lien avec le recruteur par forme et groupe d'âge",
         "Relationship to the recruiter by form and age group",
         distinct=True,
+        population="survivors_identified",
     ),
     Table(
         "traffickers_status_sex_citizenship",
@@ -183,6 +205,7 @@ TABLES: tuple[Table, ...] = (
         "Auteurs mis en cause, poursuivis et condamnés par sexe et nationalité",
         "Persons suspected, prosecuted and convicted by sex and citizenship",
         distinct=True,
+        population="traffickers",
     ),
     Table(
         "traffickers_sex_agegroup_occupation",
@@ -192,6 +215,8 @@ TABLES: tuple[Table, ...] = (
         "Profil des auteurs : sexe, âge et profession",
         "Traffickers' profile: sex, age group and occupation",
         distinct=True,
+        population="traffickers",
+        within=(("status", "suspected"),),
     ),
     Table(
         "traffickers_role_form",
@@ -201,6 +226,8 @@ TABLES: tuple[Table, ...] = (
         "Rôle des auteurs par forme d'exploitation",
         "Traffickers' roles by form of exploitation",
         distinct=True,
+        population="traffickers",
+        within=(("status", "suspected"),),
     ),
     Table(
         "cases_source_form_crossborder",
@@ -209,6 +236,7 @@ TABLES: tuple[Table, ...] = (
         _REPORTED,
         "Affaires par source de signalement, forme et caractère transfrontalier",
         "Cases by source of identification, form and cross-border character",
+        population="cases_reported",
     ),
     Table(
         "cases_victims_form",
@@ -217,6 +245,7 @@ TABLES: tuple[Table, ...] = (
         _REPORTED,
         "Affaires par nombre de victimes et forme",
         "Cases by number of survivors and form",
+        population="cases_reported",
     ),
     Table(
         "case_stage_transitions",
@@ -233,6 +262,7 @@ TABLES: tuple[Table, ...] = (
         _REPORTED,
         "Affaires par délai de clôture (ou en cours)",
         "Cases by months from report to closure (or still open)",
+        population="cases_reported",
     ),
     Table(
         "procedure_events_step",

@@ -133,6 +133,7 @@ def protect_table(
     rules: DisclosureRules = DEFAULT_RULES,
     categories: Sequence[Sequence[str]] | None = None,
     forced: Iterable[Key] = (),
+    width: int | None = None,
 ) -> dict[Key, ProtectedCell]:
     """Protect a ``dims``-dimensional table of counts and all of its margins.
 
@@ -142,8 +143,11 @@ def protect_table(
     every interior and margin key; a margin has ``TOTAL`` in the summed
     dimensions. ``forced`` keys (interior or margin) are suppressed and
     protected like primary cells unless their count is 0; a forced key that is
-    not a key of the table raises ValueError. Deterministic: the same table
-    gives the same output.
+    not a key of the table raises ValueError. ``width`` is how far the
+    hypercube protecting each suppressed cell must let it move (default: the
+    threshold); a caller protecting linked tables one at a time asks for more
+    (hub/stats/protection.py says why). Deterministic: the same table gives
+    the same output.
     """
     cats = _categories(cells, dims, categories)
     table = _with_margins(cells, cats)
@@ -151,7 +155,7 @@ def protect_table(
     protect = primary | _forced_keys(forced, table)
     suppressed = set(protect)
     for key in sorted(protect, key=lambda k: (-k.count(TOTAL), table[k], k)):
-        suppressed.update(_cheapest_cube(key, table, cats, suppressed, rules.threshold))
+        suppressed.update(_cheapest_cube(key, table, cats, suppressed, width or rules.threshold))
     return {key: _protected(key, n, primary, suppressed, rules) for key, n in table.items()}
 
 
@@ -223,19 +227,42 @@ def _cheapest_cube(
     """
     best_cost: tuple[float, int] = (math.inf, 0)
     best: list[Key] = []
-    options = [
-        [c for c in (*codes, TOTAL) if c != a] for a, codes in zip(primary, cats, strict=True)
-    ]
+    options = _partner_options(primary, table, cats, threshold)
     for partners in itertools.product(*options):
-        corners = _corners(primary, partners)
-        new = [key for key, _ in corners if key not in suppressed]
+        keys = list(itertools.product(*zip(primary, partners, strict=True)))
+        new = [key for key in keys if key not in suppressed]
         cost = (sum(table[key] for key in new), len(new))
-        if cost < best_cost and _width(corners, table) >= threshold:
-            best_cost, best = cost, [key for key, _ in corners]
+        if cost < best_cost and _width(_corners(primary, partners), table) >= threshold:
+            best_cost, best = cost, keys
             if not new:
                 break  # nothing new to withhold: no cube can do better
     assert best, f"no protecting hypercube for {primary!r}"
     return best
+
+
+def _partner_options(
+    primary: Key, table: Mapping[Key, int], cats: Sequence[Sequence[str]], threshold: int
+) -> list[list[str]]:
+    """Per axis, the codes a cube may pair with ``primary``'s code there.
+
+    A cube pairing code c on axis d has as a corner the *edge*: ``primary``
+    with c on axis d. Codes are left out before the search when the edge
+    rules every such cube out (most cells of a small area's table are 0):
+    a zero edge cannot move; and an edge of the other sign (two categories
+    paired) caps the width at ``primary - 1 + edge - 1``.
+    """
+    options = []
+    room = threshold + 2 - table[primary]
+    for d, (a, codes) in enumerate(zip(primary, cats, strict=True)):
+        edge = list(primary)
+        axis = []
+        for c in (*codes, TOTAL):
+            edge[d] = c
+            n = table[tuple(edge)]
+            if c != a and n and (TOTAL in (a, c) or n >= room):
+                axis.append(c)
+        options.append(axis)
+    return options
 
 
 def _corners(primary: Key, partners: Sequence[str]) -> list[_Corner]:

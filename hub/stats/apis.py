@@ -7,6 +7,8 @@ and the auditor get none (403). Errors name the parameter at fault (400).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -66,10 +68,21 @@ def _query(request: Request, table: str) -> StatsQuery:
         raise ValidationError({exc.field: [exc.message]}) from exc
 
 
+@contextmanager
+def _refused_as_400() -> Iterator[None]:
+    """A query the engine refuses for the caller's audience (a partner asking for
+    months rather than a calendar year) is a 400 naming the parameter."""
+    try:
+        yield
+    except StatsQueryError as exc:
+        raise ValidationError({exc.field: [exc.message]}) from exc
+
+
 def _run(request: Request, table: str, what: str) -> StatsResult:
     query = _query(request, table)
     audience = audience_of(request)
-    result = stats_run(query=query, audience=audience)
+    with _refused_as_400():
+        result = stats_run(query=query, audience=audience)
     if audience is Audience.ANALYST:
         services.stats_read_audit(request=request._request, table=table, what=what, query=query)
     return result
@@ -142,7 +155,8 @@ class StatsDhis2Api(APIView):
     def get(self, request: Request, table: str) -> Response:
         query = _query(request, table)
         audience = audience_of(request)
-        body = exports.dhis2_data_value_set(query=query, audience=audience)
+        with _refused_as_400():
+            body = exports.dhis2_data_value_set(query=query, audience=audience)
         if audience is Audience.ANALYST:
             services.stats_read_audit(request=request._request, table=table,
                                       what="export_dhis2", query=query)
@@ -181,7 +195,8 @@ class CtdcExportApi(APIView):
         _only(request, "start", "end")
         start, end = _month_param(request, "start"), _month_param(request, "end")
         audience = audience_of(request)
-        body = exports.ctdc_csv(start=start, end=end, audience=audience)
+        with _refused_as_400():
+            body = exports.ctdc_csv(start=start, end=end, audience=audience)
         if audience is Audience.ANALYST:
             services.stats_read_audit(request=request._request, table="ctdc", what="export_ctdc")
         response = HttpResponse(body, content_type="text/csv")
@@ -205,7 +220,8 @@ class IndicatorApi(APIView):
         if name not in self.INDICATORS:
             raise NotFound(f"unknown indicator {name!r}")
         audience = audience_of(request)
-        body = self._compute(request, name, audience)
+        with _refused_as_400():
+            body = self._compute(request, name, audience)
         if audience is Audience.ANALYST:
             services.stats_read_audit(request=request._request, table=f"indicator_{name}"
                                       .replace("-", "_"), what="indicator")

@@ -7,6 +7,7 @@ same.
 
 DHIS2 mapping (dataValueSets JSON, one value per month, area and interior cell):
 ``dataElement`` = the catalogue table name; ``period`` = YYYYMM;
+``period`` = YYYY for partners, who are served calendar years only;
 ``orgUnit`` = the area code of the query's geography (a TGI, court-of-appeal
 or ISO 3166-2:SN region code; ``SN`` nationally); ``categoryOptionCombo`` =
 the codes of the kept dimensions joined by ``.`` in the query's ``by`` order
@@ -74,17 +75,26 @@ def _months(start: date, end: date) -> Iterator[date]:
 
 
 def dhis2_data_value_set(*, query: StatsQuery, audience: Audience) -> dict[str, Any]:
-    """The query's interior cells month by month, as a DHIS2 dataValueSets document."""
+    """The query's interior cells month by month (partners: for the calendar year, the
+    only period they are served), as a DHIS2 dataValueSets document."""
+    if audience is Audience.PARTNER:
+        from hub.stats.protection import partner_period
+
+        year = partner_period(query)
+        if year is None:
+            return {"dataValues": []}
+        result = stats_run(query=replace(query, start=year[0], end=year[1]), audience=audience)
+        return {"dataValues": list(_data_values(result, f"{year[0]:%Y}"))}
     period = query_period(query)
     values: list[dict[str, str]] = []
     if period is not None:
         for month in _months(*period):
             monthly = stats_run(query=replace(query, start=month, end=month), audience=audience)
-            values.extend(_data_values(monthly, month))
+            values.extend(_data_values(monthly, f"{month:%Y%m}"))
     return {"dataValues": values}
 
 
-def _data_values(result: StatsResult, month: date) -> Iterator[dict[str, str]]:
+def _data_values(result: StatsResult, period: str) -> Iterator[dict[str, str]]:
     has_geo = result.query.geography is not Geography.NATIONAL
     for cell in result.cells:
         if TOTAL in cell.key or cell.value is None:
@@ -92,7 +102,7 @@ def _data_values(result: StatsResult, month: date) -> Iterator[dict[str, str]]:
         codes = cell.key[1:] if has_geo else cell.key
         yield {
             "dataElement": result.query.table,
-            "period": f"{month:%Y%m}",
+            "period": period,
             "orgUnit": cell.key[0] if has_geo else NATIONAL_ORG_UNIT,
             "categoryOptionCombo": ".".join(codes) or "default",
             "value": str(cell.value),
@@ -119,7 +129,12 @@ def ctdc_csv(*, start: date | None, end: date | None, audience: Audience) -> str
     origins = stats_run(query=StatsQuery(table="survivors_sex_agegroup_citizenship",
                                          by=("sex", "age_group", "citizenship"), start=start,
                                          end=end), audience=audience)
-    period = query_period(forms.query)
+    if audience is Audience.PARTNER:
+        from hub.stats.protection import partner_period
+
+        period = partner_period(forms.query)
+    else:
+        period = query_period(forms.query)
     bounds = [f"{d:%Y-%m}" if d else "" for d in (period or (None, None))]
     for cell in _interior(forms):
         sex, band, form = cell.key

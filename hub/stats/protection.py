@@ -1,190 +1,203 @@
-"""Disclosure control of partner figures, consistent across queries, tables and releases.
+"""Disclosure control of partner figures, consistent across queries, tables, maps and releases.
 
-Three layers on top of ``shared.disclosure.protect_table``:
+What must be protected is what a partner can add up and subtract, across every
+table, map level, period and release they can reach. ``shared.disclosure``
+protects one table with its margins; this module decides which tables are
+protected together and which figures a partner may ask for at all.
 
-1. **One protected table per (table, map level, filters, period).** Whatever
-   dimensions a partner keeps (``by``), the figures are cut from the table
-   protected with *all* its dimensions and margins. Two queries of the same
-   table can therefore never show a cell once published and once withheld.
-2. **Shared margins** (families below). Tables that count the same
-   population share margins: survivors by sex appear in
-   survivors_sex_age_form and in survivors_sex_agegroup_citizenship, and
-   national figures are the margins of every regional or judicial cut. Every
-   member of the family is protected (each map level too) and any cell
-   withheld in one member is *forced* into every member that shows the same
-   cell, until nothing changes (suppression only grows, so this stops). A
-   partner therefore sees the same protected margin wherever it appears.
-   A table restricted to a sub-population names it (forced begging is the
-   ``form=begging`` slice of the survivors).
-3. **Release registry** (``PublishedCell``). Every partner run records the
-   cells it withheld, by meaning, for its period and filters; later runs of
-   the same period force them again, so a correction published later cannot
+1. **Partners are served whole calendar years.** A partner period is one
+   calendar year (January to December); any other range is refused (400).
+   Periods that overlap or nest are the easiest attack there is: 2024-01..03
+   minus 2024-01..02 is March, a figure no release protected. Years do not
+   overlap, so there is nothing to subtract; and the year is what the
+   annual report, SDG 16.2.2 and UNODC GLOTIP ask for. Analysts keep any
+   range of months. An open end resolves to a whole year (``partner_period``).
+2. **One protection of the whole country per population and year.** Every
+   partner query of a table, whatever it keeps (``by``), its map level and
+   its area filter, is *cut* from that protection: two queries can never
+   show a figure once published and once withheld, and a filtered query
+   (a region, a court of appeal) shows only figures the national one shows.
+3. **Linked sub-tables (the HiTaS method of tau-argus).** The map is a tree:
+   country > courts of appeal > regions > jurisdictions (checked when the
+   tree is built), and age bands nest in age groups. Each link is a
+   sub-table whose margin is the parent: the courts of appeal with the
+   country as total, the regions of a court with the court as total, the
+   jurisdictions of a region with the region as total; and, for a table by
+   age band, the bands of one age group with the group as total. Tables
+   counting the same population (catalogue ``population`` / ``within``)
+   show the same cells under different tables. Every sub-table of every
+   table of the population is protected with ``protect_table``, and a cell
+   withheld anywhere is *forced*, by its meaning (``geo@region=SN-DK;sex=F``
+   whatever table shows it), into every sub-table showing it, until nothing
+   changes (suppression only grows, so this stops). Why not the other ways:
+   protecting the finest level and adding protected cells up withholds
+   nearly every national figure (one withheld jurisdiction hides its region,
+   its court and the country); recording releases and forcing cells cannot
+   protect the difference of two nested figures, which no release shows.
+4. **Release registry** (``PublishedCell``). Every computed release records
+   every cell it withheld, by meaning, for its year; later releases of the
+   same year (after a correction) force them again, so a correction cannot
    reveal a cell an earlier release withheld.
+5. **Cache.** Protecting a population is costly and the same for every
+   partner until new data arrives, so releases are kept per process, keyed
+   by the data version (the last cell and submission ids: every ingest
+   writes a submission row and new cells) and the rules. A second process
+   computing the same release reads the first one's withheld cells from the
+   registry and forces them, so it withholds at least as much: what it
+   publishes was already published, and the two releases together say no
+   more than the first.
 
-Known limits (docs/statistics.md): hierarchies are not linked (age_band
-nests in age_group, jurisdictions in regions), so a sum of published
-fine cells can narrow a withheld coarse cell of another table; filtered
-queries (a region, a court of appeal) form their own releases.
+tests/hub/stats/test_lp_catalogue_audit.py checks all of this with linear
+programming over everything a partner can reach.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import itertools
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
+from django.db.models import Max
+
+from hub.ingest.models import Cell, Submission
+from hub.stats import geography as geo
 from hub.stats.models import PublishedCell
-from hub.stats.query import (
-    GEO,
-    Geography,
-    Key,
-    StatsQuery,
-    full_counts,
-    full_dimensions,
-    is_additive,
-    raw_counts,
-)
-from shared.catalogue import Table
+from hub.stats.query import Geography, Key, StatsQuery, StatsQueryError, raw_counts
+from hub.stats.selectors import table_months
+from shared.catalogue import Table, catalogue
 from shared.catalogue import table as catalogue_table
+from shared.codes import age_group_for, code_list
 from shared.disclosure import TOTAL, DisclosureRules, ProtectedCell, protect_table
 
 Meaning = tuple[tuple[str, str], ...]
-
-# Tables counting the same population, with the slice each one covers.
-FAMILIES: tuple[Mapping[str, Mapping[str, str]], ...] = (
-    {
-        "survivors_sex_age_form": {},
-        "survivors_sex_agegroup_citizenship": {},
-        "survivors_flow_form_agegroup": {},
-        "survivors_begging_origin_age": {"form": "begging"},
-    },
-    {
-        "traffickers_status_sex_citizenship": {},
-        "traffickers_sex_agegroup_occupation": {"status": "suspected"},
-    },
-    {
-        "cases_source_form_crossborder": {},
-        "cases_victims_form": {},
-        "case_closure_lag": {},
-    },
-)
+Figure = tuple[int | None, bool]
+# The map from the top: each level nests in the one before (checked in _map_tree).
+LEVELS = (Geography.NATIONAL, Geography.COURT_OF_APPEAL, Geography.REGION,
+          Geography.JURISDICTION)
+# A dimension whose codes nest in the codes of another: age bands in age groups.
+NESTED = {"age_band": "age_group"}
+CACHE_SIZE = 32
 
 
 @dataclass(frozen=True)
+class Area:
+    """An area of the map; the country has no code."""
+
+    level: Geography
+    code: str | None = None
+
+
+COUNTRY = Area(Geography.NATIONAL)
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: hashing a Table is slow
 class Member:
-    """One protected table of a family: a catalogue table at one level of the map."""
+    """One protected sub-table: a catalogue table over the children of ``parent``
+    (the geo margin is the parent), and for a table by age band, over the bands
+    of one age ``group`` (the age margin is the group)."""
 
     table: Table
-    geography: Geography
-    implicit: tuple[tuple[str, str], ...]
+    parent: Area
+    children: Geography
+    group: str | None = None
 
     @property
-    def dims(self) -> tuple[str, ...]:
-        return full_dimensions(self.table, self.geography)
-
-    def name_of(self, dim: str) -> str:
-        return f"geo@{self.geography}" if dim == GEO else dim
+    def dims(self) -> int:
+        return 1 + len(self.table.dimensions)
 
 
-def family_of(table_name: str) -> dict[str, Mapping[str, str]]:
-    for family in FAMILIES:
-        if table_name in family:
-            return dict(family)
-    return {table_name: {}}
+# --- partner periods ------------------------------------------------------------------
 
 
-def query_signature(query: StatsQuery) -> str:
-    """The filters of a query: releases of different filters are different releases."""
-    parts = (("region", query.region), ("court_of_appeal", query.court_of_appeal),
-             ("jurisdiction", query.jurisdiction))
-    return ";".join(f"{name}={value}" for name, value in parts if value)
+def partner_period(query: StatsQuery) -> tuple[date, date] | None:
+    """The calendar year a partner query covers (None: no data and no period asked).
 
-
-def protected_full_table(*, query: StatsQuery, period: tuple[date, date] | None,
-                         scope: tuple[str, ...], rules: DisclosureRules,
-                         ) -> dict[Key, tuple[int | None, bool]]:
-    """The partner figures of the query's full table, keyed by ``full_dimensions``.
-
-    Records the withheld cells in the release registry (idempotent). Keys
-    absent from the answer are exact zeros.
+    Both ends given: they must be January and December of one year. One end:
+    the first whole year from ``start``, or the last whole year up to ``end``.
+    None: the latest year with data.
     """
-    family = family_of(query.table)
-    members = [Member(catalogue_table(name), level, tuple(sorted(implicit.items())))
-               for name, implicit in family.items() for level in Geography]
-    raws = {name: raw_counts(table=catalogue_table(name), period=period, scope=scope)
-            for name in family}
-    counts = {m: full_counts(geography=m.geography, raw=raws[m.table.name]) for m in members}
-    signature = query_signature(query)
-    forced = released_meanings(tables=family, signature=signature, period=period)
-    out = _fixpoint(members, counts, forced, rules)
-    mine = next(m for m in members if m.table.name == query.table
-                and m.geography == query.geography)
-    release_record(member=mine, protected=out[mine], signature=signature, period=period)
-    return {key: (cell.value, cell.suppressed) for key, cell in out[mine].items()}
+    start, end = query.start, query.end
+    if start and end:
+        if start.month != 1 or end.month != 12 or start.year != end.year:
+            raise StatsQueryError("start", "partners are served whole calendar years: "
+                                  "start YYYY-01 and end YYYY-12 of the same year")
+        year = start.year
+    elif start:
+        year = start.year + (start.month != 1)
+    elif end:
+        year = end.year - (end.month != 12)
+    else:
+        bounds = table_months(table=query.table)
+        if bounds is None:
+            return None
+        year = bounds[1].year
+    return date(year, 1, 1), date(year, 12, 1)
 
 
-def _fixpoint(members: list[Member], counts: Mapping[Member, Mapping[Key, int]],
-              forced: set[Meaning], rules: DisclosureRules,
-              ) -> dict[Member, dict[Key, ProtectedCell]]:
-    """Protect every member, forcing each one's withheld cells into the others, until stable."""
-    while True:
-        out = {}
-        for member in members:
-            categories = _seen(counts[member], len(member.dims))
-            keys = _forced_keys(member, forced, categories)
-            out[member] = protect_table(counts[member], dims=len(member.dims), rules=rules,
-                                        categories=categories, forced=keys)
-        found = {meaning for m in members for meaning in _withheld(m, out[m])}
-        if found <= forced:
-            return out
-        forced |= found
+# --- the map and the age groups ---------------------------------------------------------
 
 
-def _seen(counts: Mapping[Key, int], dims: int) -> list[list[str]]:
-    """Codes with a non-zero count: any cell with another code is an exact, published 0."""
-    return [sorted({key[d] for key, n in counts.items() if n}) for d in range(dims)]
+@cache
+def _map_tree() -> dict[Area, tuple[Geography, tuple[str, ...]]]:
+    """Every area with children: the level of its children and their codes, in map order."""
+    everything = geo.scope()
+    tree: dict[Area, tuple[Geography, tuple[str, ...]]] = {}
+    for upper, lower in itertools.pairwise(LEVELS):
+        parents: dict[str, set[Area]] = defaultdict(set)
+        for jurisdiction in everything:
+            parents[geo.area_of(lower, jurisdiction)].add(_area(upper, jurisdiction))
+        for child, above in parents.items():
+            if len(above) != 1:
+                raise ValueError(f"{lower} {child} lies in several {upper} areas")
+        for parent in {next(iter(above)) for above in parents.values()}:
+            scope = _jurisdictions(parent)
+            children = geo.areas(lower, scope)
+            tree[parent] = (lower, children)
+    return tree
+
+
+def _area(level: Geography, jurisdiction: str) -> Area:
+    return COUNTRY if level is Geography.NATIONAL else Area(level, geo.area_of(level, jurisdiction))
+
+
+@cache
+def _jurisdictions(area: Area) -> tuple[str, ...]:
+    if area.level is Geography.NATIONAL:
+        return geo.scope()
+    return tuple(j for j in geo.scope() if geo.area_of(area.level, j) == area.code)
+
+
+@cache
+def _group_of(band: str) -> str:
+    """The age group of an age band, from the band's lower bound."""
+    attrs = code_list("age_band").get(band).attrs
+    return age_group_for(attrs["min"]) if "min" in attrs else "unknown"
+
+
+# --- what a cell means, whatever table shows it -----------------------------------------
 
 
 def meaning_of(member: Member, key: Key) -> Meaning | None:
-    """What a cell counts, whatever table shows it; None for a sum over a multi-valued
+    """The (dimension, code) pairs a cell counts; None for a sum over a multi-valued
     dimension (never published, so never shared)."""
-    pairs = list(member.implicit)
-    for dim, code in zip(member.dims, key, strict=True):
-        if code == TOTAL:
-            if not is_additive(member.table, dim):
-                return None
-            continue
-        pairs.append((member.name_of(dim), code))
+    pairs = list(member.table.within)
+    area, *codes = key
+    if area != TOTAL:
+        pairs.append((f"geo@{member.children}", area))
+    elif member.parent.code is not None:
+        pairs.append((f"geo@{member.parent.level}", member.parent.code))
+    for dimension, code in zip(member.table.dimensions, codes, strict=True):
+        if code != TOTAL:
+            pairs.append((dimension.name, code))
+        elif member.group is not None and dimension.name in NESTED:
+            pairs.append((NESTED[dimension.name], member.group))
+        elif not dimension.additive:
+            return None
     return tuple(sorted(pairs))
-
-
-def _withheld(member: Member, protected: Mapping[Key, ProtectedCell]) -> Iterable[Meaning]:
-    for key, cell in protected.items():
-        if cell.suppressed:
-            meaning = meaning_of(member, key)
-            if meaning is not None:
-                yield meaning
-
-
-def _forced_keys(member: Member, forced: Iterable[Meaning],
-                 categories: list[list[str]]) -> list[Key]:
-    """The keys of ``member`` showing a forced meaning (cells of other codes are zeros)."""
-    names = [member.name_of(dim) for dim in member.dims]
-    keys = []
-    for meaning in forced:
-        pairs = dict(meaning)
-        if any(pairs.pop(dim, None) != code for dim, code in member.implicit):
-            continue
-        if not set(pairs) <= set(names):
-            continue
-        key = tuple(pairs.get(name, TOTAL) for name in names)
-        if all(code == TOTAL or code in categories[d] for d, code in enumerate(key)) and \
-                meaning_of(member, key) == meaning:
-            keys.append(key)
-    return keys
-
-
-# --- the release registry ----------------------------------------------------------
 
 
 def meaning_text(meaning: Meaning) -> str:
@@ -197,28 +210,230 @@ def _meaning_parse(text: str) -> Meaning:
     return tuple(tuple(part.split("=", 1)) for part in text.split(";"))  # type: ignore[misc]
 
 
-def released_meanings(*, tables: Iterable[str], signature: str,
-                      period: tuple[date, date] | None) -> set[Meaning]:
+# --- protecting a population ------------------------------------------------------------
+
+
+def population_tables(table_name: str) -> tuple[Table, ...]:
+    """Every catalogue table counting the population ``table_name`` counts."""
+    population = catalogue_table(table_name).counts
+    return tuple(t for t in catalogue().values() if t.counts == population)
+
+
+def _members(tables: Iterable[Table]) -> Iterator[Member]:
+    for table in tables:
+        nested = [d.name for d in table.dimensions if d.name in NESTED]
+        groups = code_list(NESTED[nested[0]]).codes() if nested else ()
+        for parent, (children, _) in _map_tree().items():
+            for group in (None, *groups):
+                yield Member(table, parent, children, group)
+
+
+def _member_counts(member: Member, raw: Mapping[Key, int]) -> dict[Key, int]:
+    """The exact cells of one sub-table (keys: child area, then the table's codes)."""
+    inside = set(_jurisdictions(member.parent))
+    band = next((i for i, d in enumerate(member.table.dimensions) if d.name in NESTED), None)
+    out: dict[Key, int] = defaultdict(int)
+    for (jurisdiction, *codes), n in raw.items():
+        if jurisdiction not in inside:
+            continue
+        if member.group is not None and _group_of(codes[band]) != member.group:  # type: ignore[index]
+            continue
+        out[(geo.area_of(member.children, jurisdiction), *codes)] += n
+    return dict(out)
+
+
+def _seen(counts: Mapping[Key, int], dims: int) -> list[list[str]]:
+    """Codes with a non-zero count: any cell with another code is an exact, published 0."""
+    return [sorted({key[d] for key, n in counts.items() if n}) for d in range(dims)]
+
+
+def _by_meaning(member: Member, categories: list[list[str]]) -> dict[Meaning, Key]:
+    keys = itertools.product(*((*codes, TOTAL) for codes in categories))
+    index = {}
+    for key in keys:
+        meaning = meaning_of(member, key)
+        if meaning is not None:
+            index[meaning] = key
+    return index
+
+
+def _fixpoint(counts: Mapping[Member, Mapping[Key, int]], forced: set[Meaning],
+              rules: DisclosureRules) -> dict[Member, dict[Key, ProtectedCell]]:
+    """Protect every sub-table, forcing each one's withheld cells into the others, until
+    stable. Top-down (the country first), each sub-table's withheld cells forced at once
+    into the sub-tables still to come; a sub-table is protected again only when a cell
+    it shows was withheld after it was protected."""
+    categories = {m: _seen(c, m.dims) for m, c in counts.items()}
+    index = {m: _by_meaning(m, categories[m]) for m in counts}
+    showing: dict[Meaning, list[Member]] = defaultdict(list)
+    for member, meanings in index.items():
+        for meaning in meanings:
+            showing[meaning].append(member)
+    order = sorted(counts, key=lambda m: (LEVELS.index(m.parent.level), m.group or ""))
+    out: dict[Member, dict[Key, ProtectedCell]] = {}
+    pending, forced = set(counts), set(forced)
+    while pending:
+        for member in [m for m in order if m in pending]:
+            pending.discard(member)
+            mine = index[member]
+            keys = [mine[meaning] for meaning in forced & mine.keys()]
+            out[member] = protect_table(counts[member], dims=member.dims, rules=rules,
+                                        categories=categories[member], forced=keys,
+                                        width=linked_width(rules))
+            new = set(_withheld(member, out[member])) - forced
+            forced |= new
+            pending.update(m for meaning in new for m in showing[meaning] if m is not member)
+    return out
+
+
+def linked_width(rules: DisclosureRules) -> int:
+    """How far each sub-table's hypercubes must let a withheld cell move: the
+    threshold plus one rounding base.
+
+    A hypercube guarantees its width within its own sub-table. A partner
+    combines every sub-table (the map levels, the tables sharing margins) and
+    every rounded figure, and that can narrow a cell beyond what any one cube
+    allows: the LP audit of the whole catalogue
+    (tests/hub/stats/test_lp_catalogue_audit.py) found withheld cases narrowed
+    to 8 wide with cubes of width 10 (threshold 10, base 5), and none below
+    the threshold with this margin. It is a margin measured on test data, not
+    a proof: the audit is what holds it to account.
+    """
+    return rules.threshold + rules.rounding_base
+
+
+def _withheld(member: Member, protected: Mapping[Key, ProtectedCell]) -> Iterator[Meaning]:
+    for key, cell in protected.items():
+        if cell.suppressed:
+            meaning = meaning_of(member, key)
+            if meaning is not None:
+                yield meaning
+
+
+# --- releases: computed once per data version, recorded, cut for each query -------------
+
+Release = dict[str, dict[Area, dict[Key, Figure]]]
+_cache: OrderedDict[tuple[object, ...], Release] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def data_version() -> tuple[int, int]:
+    """Changes whenever the hub's exact counts may have: new cells or a new submission."""
+    cells = Cell.objects.aggregate(n=Max("id"))["n"] or 0
+    submissions = Submission.objects.aggregate(n=Max("id"))["n"] or 0
+    return cells, submissions
+
+
+def release_for(*, table_name: str, period: tuple[date, date],
+                rules: DisclosureRules) -> Release:
+    """The protected figures of every table of ``table_name``'s population for ``period``:
+    table -> area -> key of the table's codes -> (value, suppressed)."""
+    tables = population_tables(table_name)
+    key = (tables[0].counts, period, rules, data_version())
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    release = _release_compute(tables=tables, period=period, rules=rules)
+    with _cache_lock:
+        _cache[key] = release
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return release
+
+
+def release_cache_clear() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _release_compute(*, tables: tuple[Table, ...], period: tuple[date, date],
+                     rules: DisclosureRules) -> Release:
+    raws = {t.name: raw_counts(table=t, period=period, scope=geo.scope()) for t in tables}
+    counts = {}
+    for member in _members(tables):
+        sub = _member_counts(member, raws[member.table.name])
+        if any(sub.values()):
+            counts[member] = sub
+    forced = released_meanings(tables=[t.name for t in tables], period=period)
+    out = _fixpoint(counts, forced, rules)
+    release_record(protected=out, period=period)
+    return _by_area(out)
+
+
+def _by_area(out: Mapping[Member, Mapping[Key, ProtectedCell]]) -> Release:
+    """Each area's figures, from the sub-tables showing it as a child or as the total
+    (the same figures: equal counts, and suppression forced by meaning)."""
+    release: Release = defaultdict(lambda: defaultdict(dict))
+    for member, protected in out.items():
+        if member.group is not None:
+            continue
+        figures = release[member.table.name]
+        for (area, *codes), cell in protected.items():
+            where = member.parent if area == TOTAL else Area(member.children, area)
+            figures[where][tuple(codes)] = (cell.value, cell.suppressed)
+    return {name: dict(areas) for name, areas in release.items()}
+
+
+def partner_figures(*, query: StatsQuery, period: tuple[date, date] | None,
+                    rules: DisclosureRules) -> dict[Key, Figure]:
+    """The partner figures of the query's full table (keys as ``query.full_dimensions``),
+    cut from the release of its population and year. Absent keys are exact zeros."""
+    area = _filter_area(query)
+    if period is None or area is None:
+        return {}
+    areas = release_for(table_name=query.table, period=period, rules=rules).get(query.table, {})
+    here = areas.get(area, {})
+    if query.geography is Geography.NATIONAL:
+        return dict(here)
+    out: dict[Key, Figure] = {(TOTAL, *codes): figure for codes, figure in here.items()}
+    if LEVELS.index(query.geography) > LEVELS.index(area.level):
+        inside = set(_jurisdictions(area))
+        for below, figures in areas.items():
+            if below.level is query.geography and set(_jurisdictions(below)) <= inside:
+                out.update({(below.code, *codes): f for codes, f in figures.items()})
+    else:  # the map level is the filter's or above it: one area, holding the filter's figures
+        code = geo.area_of(query.geography, _jurisdictions(area)[0])
+        out.update({(code, *codes): figure for codes, figure in here.items()})
+    return out
+
+
+def _filter_area(query: StatsQuery) -> Area | None:
+    """The area the filters keep (the finest one named; the map is a tree), or None
+    when they keep no jurisdiction."""
+    scope = geo.scope(region=query.region, court_of_appeal=query.court_of_appeal,
+                      jurisdiction=query.jurisdiction)
+    if not scope:
+        return None
+    for level, code in ((Geography.JURISDICTION, query.jurisdiction),
+                        (Geography.REGION, query.region),
+                        (Geography.COURT_OF_APPEAL, query.court_of_appeal)):
+        if code:
+            return Area(level, code)
+    return COUNTRY
+
+
+# --- the release registry ----------------------------------------------------------------
+
+
+def released_meanings(*, tables: Iterable[str], period: tuple[date, date]) -> set[Meaning]:
     """Every cell withheld by an earlier partner release of these tables and period."""
-    if period is None:
-        return set()
     keys = PublishedCell.objects.filter(
-        table__in=list(tables), signature=signature, period_start=period[0],
-        period_end=period[1],
+        table__in=list(tables), signature="", period_start=period[0], period_end=period[1],
     ).values_list("key", flat=True)
     return {_meaning_parse(key) for key in keys}
 
 
-def release_record(*, member: Member, protected: Mapping[Key, ProtectedCell], signature: str,
-                   period: tuple[date, date] | None) -> None:
-    """Remember what this release withheld (first status kept; concurrent runs are safe)."""
-    if period is None:
-        return
-    rows = []
-    for key, cell in protected.items():
-        meaning = meaning_of(member, key) if cell.suppressed else None
-        if meaning is not None:
-            rows.append(PublishedCell(
-                table=member.table.name, signature=signature, period_start=period[0],
-                period_end=period[1], key=meaning_text(meaning), status=cell.status.value))
-    PublishedCell.objects.bulk_create(rows, ignore_conflicts=True)
+def release_record(*, protected: Mapping[Member, Mapping[Key, ProtectedCell]],
+                   period: tuple[date, date]) -> None:
+    """Remember what a release withheld (first status kept; concurrent runs are safe)."""
+    rows = {}
+    for member, cells in protected.items():
+        for key, cell in cells.items():
+            meaning = meaning_of(member, key) if cell.suppressed else None
+            if meaning is not None:
+                text = meaning_text(meaning)
+                rows.setdefault((member.table.name, text), PublishedCell(
+                    table=member.table.name, signature="", period_start=period[0],
+                    period_end=period[1], key=text, status=cell.status.value))
+    PublishedCell.objects.bulk_create(rows.values(), ignore_conflicts=True, batch_size=2000)

@@ -154,6 +154,8 @@ def query_check(query: StatsQuery) -> Table:
 
 def query_period(query: StatsQuery) -> tuple[date, date] | None:
     """The months a query covers, open ends resolved against the data (None: no data)."""
+    if query.start is not None and query.end is not None:
+        return (_first_of_month(query.start), _first_of_month(query.end))
     bounds = table_months(table=query.table)
     if bounds is None and (query.start is None or query.end is None):
         return None
@@ -176,12 +178,20 @@ def full_dimensions(table: Table, geography: Geography) -> tuple[str, ...]:
     return (*lead, *table.dimension_names)
 
 
-def raw_counts(*, table: Table, period: tuple[date, date] | None,
-               scope: tuple[str, ...]) -> dict[Key, int]:
-    """Exact counts keyed by (jurisdiction, *dimension codes), or {} without a period."""
+def raw_counts(*, table: Table, period: tuple[date, date] | None, scope: tuple[str, ...],
+               keep: tuple[str, ...] | None = None,
+               per_jurisdiction: bool = True) -> dict[Key, int]:
+    """Exact counts keyed by (jurisdiction, *dimension codes), or {} without a period.
+
+    With ``keep``, the other dimensions are summed in the database and keyed
+    TOTAL, and without ``per_jurisdiction`` the jurisdictions too (what an
+    analyst's query needs: the database sums, Python lays out); by default
+    every dimension is kept (what the protection of a whole table needs).
+    """
     if period is None:
         return {}
-    return cell_counts(table=table.name, start=period[0], end=period[1], jurisdictions=scope)
+    return cell_counts(table=table.name, start=period[0], end=period[1], jurisdictions=scope,
+                       keep=keep, per_jurisdiction=per_jurisdiction)
 
 
 def full_counts(*, geography: Geography, raw: Mapping[Key, int]) -> dict[Key, int]:
@@ -197,26 +207,29 @@ def full_counts(*, geography: Geography, raw: Mapping[Key, int]) -> dict[Key, in
 def stats_run(*, query: StatsQuery, audience: Audience) -> StatsResult:
     """Answer ``query`` for ``audience``: exact for analysts, protected for partners.
 
-    A partner run records what it withheld (hub/stats/protection.py), so it
-    writes to the database; analysts' reads are audited by the caller
-    (``hub.stats.services.stats_read_audit``), which knows the request.
+    Partners are served whole calendar years only (a StatsQueryError otherwise);
+    the first partner run of a release records what it withheld
+    (hub/stats/protection.py), so it writes to the database; analysts' reads
+    are audited by the caller (``hub.stats.services.stats_read_audit``), which
+    knows the request.
     """
     table = query_check(query)
     columns = (*(() if query.geography is Geography.NATIONAL else (GEO,)), *query.by)
-    period = query_period(query)
     scope = geo.scope(region=query.region, court_of_appeal=query.court_of_appeal,
                       jurisdiction=query.jurisdiction)
     full_dims = full_dimensions(table, query.geography)
     if audience is Audience.ANALYST:
-        raw = raw_counts(table=table, period=period, scope=scope)
+        period = query_period(query)
+        raw = raw_counts(table=table, period=period, scope=scope, keep=query.by,
+                         per_jurisdiction=query.geography is not Geography.NATIONAL)
         counts = full_counts(geography=query.geography, raw=raw)
         figures = _exact_figures(counts)
         rules = None
     else:
-        from hub.stats.protection import protected_full_table
+        from hub.stats.protection import partner_figures, partner_period
 
         rules = disclosure_rules()
-        figures = protected_full_table(query=query, period=period, scope=scope, rules=rules)
+        figures = partner_figures(query=query, period=partner_period(query), rules=rules)
     cells = _result_cells(query=query, table=table, full_dims=full_dims, columns=columns,
                           figures=figures, scope=scope)
     return StatsResult(query=query, columns=columns, cells=cells, audience=audience, rules=rules)
@@ -228,10 +241,13 @@ def is_additive(table: Table, column: str) -> bool:
 
 
 def _exact_figures(counts: Mapping[Key, int]) -> dict[Key, tuple[int | None, bool]]:
-    """Exact counts of every interior and margin key present in the data."""
+    """Exact counts of every interior and margin key present in the data.
+
+    A position already TOTAL in ``counts`` (summed in the database) stays TOTAL.
+    """
     figures: dict[Key, tuple[int | None, bool]] = {}
     for key, n in counts.items():
-        for margin in itertools.product(*((code, TOTAL) for code in key)):
+        for margin in itertools.product(*((c, TOTAL) if c != TOTAL else (c,) for c in key)):
             value = figures.get(margin, (0, False))[0] or 0
             figures[margin] = (value + n, False)
     return figures

@@ -118,3 +118,99 @@ def _solve(c: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray, bounds: list) -> f
         return -float("inf")
     assert result.status == 0, f"the partner's view must be feasible: {result.message}"
     return float(result.fun)
+
+
+class PartnerKnowledge:
+    """Everything a partner knows, as linear constraints on the true exact counts.
+
+    Variables are the finest true counts (indices from ``variable``); every
+    published figure is a sum of some of them (its support) lying in the
+    range its published value stands for (``published_range``), and a
+    withheld figure is at least 1. Links between figures that the partner
+    knows from the catalogue (two tables counting the same persons) are
+    equalities or inequalities between sums. ``interval`` is the LP
+    relaxation's [min, max] of a sum: a real interval, wider than the integer
+    one by less than 1 at each end.
+    """
+
+    def __init__(self, rules: DisclosureRules) -> None:
+        self.rules = rules
+        self.names: dict[object, int] = {}
+        self.figures: dict[tuple[int, ...], tuple[float, float]] = {}
+        self.links: list[tuple[tuple[int, ...], tuple[int, ...], bool]] = []
+        self._model: tuple | None = None
+
+    def variable(self, name: object) -> int:
+        self._model = None
+        return self.names.setdefault(name, len(self.names))
+
+    def shown(self, support: Sequence[int], value: int | None) -> None:
+        """A figure the partner sees: ``value``, or None when withheld."""
+        low, high = (1, float("inf")) if value is None else published_range(value, self.rules)
+        key = tuple(sorted(support))
+        old_low, old_high = self.figures.get(key, (0, float("inf")))
+        self.figures[key] = (max(low, old_low), min(high, old_high))
+        self._model = None
+
+    def equal(self, left: Sequence[int], right: Sequence[int]) -> None:
+        self.links.append((tuple(left), tuple(right), True))
+        self._model = None
+
+    def at_most(self, part: Sequence[int], whole: Sequence[int]) -> None:
+        self.links.append((tuple(part), tuple(whole), False))
+        self._model = None
+
+    def interval(self, support: Sequence[int]) -> tuple[float, float]:
+        a_ub, b_ub, a_eq, b_eq, bounds = self._built()
+        c = np.zeros(len(self.names))
+        c[list(support)] = 1
+        low = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds,
+                      method="highs")
+        high = linprog(-c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds,
+                       method="highs")
+        assert low.status == 0, f"the partner's view must be feasible: {low.message}"
+        return float(low.fun), (float("inf") if high.status == 3 else -float(high.fun))
+
+    def _built(self) -> tuple:
+        if self._model is None:
+            self._model = self._build()
+        return self._model
+
+    def _build(self) -> tuple:
+        from scipy.sparse import csr_matrix
+
+        n = len(self.names)
+        bounds: list[list[float | None]] = [[0, None] for _ in range(n)]
+        ub_rows, ub_rhs, eq_rows = [], [], []
+        for support, (low, high) in self.figures.items():
+            if len(support) == 1:
+                (i,) = support
+                bounds[i][0] = max(bounds[i][0] or 0, low)
+                bounds[i][1] = high if high != float("inf") else bounds[i][1]
+                continue
+            ub_rows.append({i: -1.0 for i in support}), ub_rhs.append(-low)
+            if high != float("inf"):
+                ub_rows.append({i: 1.0 for i in support}), ub_rhs.append(high)
+        for left, right, equal in self.links:
+            row: dict[int, float] = {}
+            for i in left:
+                row[i] = row.get(i, 0) + 1
+            for i in right:
+                row[i] = row.get(i, 0) - 1
+            (eq_rows if equal else ub_rows).append(row)
+            if not equal:
+                ub_rhs.append(0.0)
+        return (_sparse(csr_matrix, ub_rows, n), np.array(ub_rhs) if ub_rows else None,
+                _sparse(csr_matrix, eq_rows, n), np.zeros(len(eq_rows)) if eq_rows else None,
+                [tuple(b) for b in bounds])
+
+
+def _sparse(csr_matrix, rows: list[dict[int, float]], n: int):
+    if not rows:
+        return None
+    data, cols, pointers = [], [], [0]
+    for row in rows:
+        cols.extend(row)
+        data.extend(row.values())
+        pointers.append(len(cols))
+    return csr_matrix((data, cols, pointers), shape=(len(rows), n))

@@ -31,6 +31,7 @@ from tests.shared.lp_audit import published_range
 pytestmark = pytest.mark.django_db
 
 MONTH = date(2024, 3, 1)
+YEAR = (date(2024, 1, 1), date(2024, 12, 1))  # partners are served calendar years
 T1, T2, T3 = ("survivors_sex_age_form", "survivors_sex_agegroup_citizenship",
               "survivors_flow_form_agegroup")
 Person = dict[str, str]
@@ -61,7 +62,7 @@ def seed_tables(people: list[Person]) -> None:
 
 def partner_view(name: str) -> StatsResult:
     dims = catalogue_table(name).dimension_names
-    return stats_run(query=StatsQuery(table=name, by=dims, start=MONTH, end=MONTH),
+    return stats_run(query=StatsQuery(table=name, by=dims, start=YEAR[0], end=YEAR[1]),
                      audience=Audience.PARTNER)
 
 
@@ -146,7 +147,7 @@ def narrow(intervals, rules: DisclosureRules) -> dict:
     return {k: w for k, w in intervals.items() if w[1] - w[0] < rules.threshold - 1e-6}
 
 
-@pytest.mark.parametrize("seed_value", [1, 2, 3])
+@pytest.mark.parametrize("seed_value", [1])  # more: test_lp_catalogue_audit.py
 def test_no_withheld_cell_can_be_narrowed_using_all_tables_sharing_its_margins(
     seed_value: int,
 ) -> None:
@@ -173,10 +174,9 @@ def test_shared_margins_are_shown_the_same_in_every_table() -> None:
     assert shown(T2, TOTAL, TOTAL, TOTAL) == shown(T3, TOTAL, TOTAL, TOTAL)
 
 
-# age_band nests in age_group; this link between tables is not protected by design yet
-# (docs/statistics.md, known limits). On these seeds no withheld cell is narrowed by it;
-# the test stays a real assertion so that data which does narrow one makes it fail.
-@pytest.mark.parametrize("seed_value", [1, 2, 3])
+# age_band nests in age_group: hub/stats/protection.py links them (sub-tables of the
+# bands of each group); the whole catalogue is audited in test_lp_catalogue_audit.py.
+@pytest.mark.parametrize("seed_value", [1])  # more: test_lp_catalogue_audit.py
 def test_withheld_cells_resist_the_age_hierarchy_link_too(seed_value: int) -> None:
     seed_tables(persons(seed_value, 160))
     views = {name: partner_view(name) for name in (T1, T2, T3)}
