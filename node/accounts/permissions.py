@@ -9,6 +9,7 @@ session that outlived a change (user moved, role removed) opens nothing.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -52,10 +53,13 @@ class HasCapability(IsVerifiedUser):
         return has_capability(getattr(request.user, "role", ""), self.capability)
 
 
+@functools.cache
 def capability_required(capability: Capability) -> type[BasePermission]:
     """A permission class requiring ``capability`` on top of the baseline.
 
     Usage: ``permission_classes = [capability_required(Capability.MANAGE_USERS)]``.
+    Views that pick their permission per request call this on every request:
+    each capability's class is made once.
     """
     name = f"HasCapability_{capability.value}"
     return type(name, (HasCapability,), {"capability": capability})

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -172,46 +172,110 @@ def _append(
         "request_id": _request_id(request),
         "detail": validate_detail(detail or {}),
     }
+    if connection.vendor == "postgresql" and _outside_any_transaction():
+        return _append_alone(fields)
     with transaction.atomic():
-        last_id, prev_hash = _lock_chain_head()
-        # Both taken under the lock, so that time order is chain order.
-        fields["id"] = _next_id(last_id)
-        fields["at"] = timezone.now()
-        return AuditEntry.objects.create(
-            **fields, prev_hash=prev_hash, hash=entry_hash(prev_hash=prev_hash, fields=fields)
-        )
+        entry = _chained(fields, head=_lock_chain_head())
+        with connection.cursor() as cursor:
+            cursor.execute(_INSERT_SQL, _insert_params(entry))
+    return entry
+
+
+# The chain's lock and head (the entry with the highest id: ids are chain order).
+_LOCK_SQL = f"SELECT pg_advisory_xact_lock({AUDIT_CHAIN_LOCK:d})"
+_HEAD_SQL = "SELECT id, hash FROM audit_auditentry ORDER BY id DESC LIMIT 1"
+_COLUMNS = (*_HASHED, "prev_hash", "hash")
+_INSERT_SQL = (
+    f"INSERT INTO audit_auditentry ({', '.join(_COLUMNS)}) "  # noqa: S608  (constant names)
+    f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
+)
+
+
+def _chained(fields: dict[str, Any], *, head: tuple[int, str]) -> AuditEntry:
+    """The entry that follows ``head`` (its id and hash), with its own hash.
+
+    Called under the chain's lock: the id is the head's plus one (no gaps),
+    and the time is taken here, so that time order is chain order.
+    """
+    last_id, prev_hash = head
+    fields = {**fields, "id": last_id + 1, "at": timezone.now()}
+    entry = AuditEntry(
+        **fields, prev_hash=prev_hash, hash=entry_hash(prev_hash=prev_hash, fields=fields)
+    )
+    entry._state.adding, entry._state.db = False, connection.alias
+    return entry
+
+
+def _insert_params(entry: AuditEntry) -> list[Any]:
+    # Each value prepared by its model field, as the ORM would.
+    return [
+        AuditEntry._meta.get_field(name).get_db_prep_save(getattr(entry, name), connection)
+        for name in _COLUMNS
+    ]
 
 
 def _lock_chain_head() -> tuple[int, str]:
-    """Take the chain's lock, then read its head (id and hash of the last entry).
+    """Take the chain's lock, then read its head: the id and hash of the last entry.
 
     PostgreSQL: a transaction-level advisory lock, released at commit or
-    rollback; in READ COMMITTED (Django's default) the read that follows sees
-    the entry the previous holder committed. SQLite (development) has one
-    writer at a time already. On both, the unique ``prev_hash`` turns any
-    append that escaped serialisation into an error rather than a fork.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
-    head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
-    return head if head is not None else (0, GENESIS_PREV_HASH)
-
-
-def _next_id(last_id: int) -> int:
-    """The new entry's id, known before the insert because the hash covers it.
-
-    On PostgreSQL it comes from the table's sequence (taken under the lock, so
-    ids grow in chain order); a rolled-back append leaves a gap, which is not
-    an error. SQLite: the head's id plus one.
+    rollback. The lock and the read go in one round trip as two statements:
+    in READ COMMITTED (Django's default) each statement takes its own
+    snapshot, so the read, which starts once the lock is held, sees the entry
+    the previous holder committed. (One statement doing both would read with
+    a snapshot taken before it waited for the lock.) SQLite (development) has
+    one writer at a time already. On both, the primary key and the unique
+    ``prev_hash`` turn any append that escaped serialisation into an error
+    rather than a fork.
     """
     if connection.vendor != "postgresql":
-        return last_id + 1
+        head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
+        return head if head is not None else (0, GENESIS_PREV_HASH)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [AuditEntry._meta.db_table]
-        )
-        return int(cursor.fetchone()[0])
+        # No parameters: psycopg sends both statements in one simple query.
+        cursor.execute(f"{_LOCK_SQL}; {_HEAD_SQL}")
+        cursor.nextset()
+        return _head(cursor.fetchone())
+
+
+def _head(row: tuple[Any, ...] | None) -> tuple[int, str]:
+    return (int(row[0]), str(row[1])) if row is not None else (0, GENESIS_PREV_HASH)
+
+
+def _outside_any_transaction() -> bool:
+    connection.ensure_connection()
+    return connection.get_autocommit() and not connection.in_atomic_block
+
+
+def _append_alone(fields: dict[str, Any]) -> AuditEntry:
+    """Append in a transaction of its own, in two round trips (PostgreSQL, no caller's transaction).
+
+    This is every audited read (a GET runs outside any transaction), so it is
+    the node's most frequent write. ``transaction.atomic`` would spend four
+    round trips (BEGIN, lock and head, INSERT, COMMIT); here BEGIN travels with
+    the lock and the head, and COMMIT with the INSERT, as statements of one
+    simple query each. The connection stays in autocommit mode, so this
+    function ends the transaction itself: on any error it rolls back, which
+    releases the lock, before raising.
+    """
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(f"BEGIN; {_LOCK_SQL}; {_HEAD_SQL}")
+            cursor.nextset()
+            cursor.nextset()
+            entry = _chained(fields, head=_head(cursor.fetchone()))
+            cursor.execute(f"{_INSERT_SQL}; COMMIT", _insert_params(entry))
+        except BaseException:
+            _rollback(cursor)
+            raise
+    return entry
+
+
+def _rollback(cursor: Any) -> None:
+    try:
+        cursor.execute("ROLLBACK")
+    except DatabaseError:
+        # The connection is gone, and the server ends its transaction with it.
+        connection.close()
 
 
 def _actor_fields(actor: User | AnonymousUser | None) -> dict[str, Any]:
@@ -382,8 +446,9 @@ def audit_chain_verify(*, chunk_size: int = 2000) -> ChainReport:
     An entry breaks the chain when its stored hash is not the hash of its own
     content (it was modified: ``hash_mismatch``) or when its ``prev_hash`` is
     not the previous entry's hash (an entry before it was deleted, inserted or
-    moved: ``prev_hash_mismatch``). Gaps between ids are not breaks: a
-    sequence skips a value whenever an append is rolled back.
+    moved: ``prev_hash_mismatch``). Gaps between ids are not breaks: ids
+    once came from a sequence, which skipped a value whenever an append was
+    rolled back, and what links entries is ``prev_hash``.
     """
     rows = AuditEntry.objects.order_by("id").values_list(*_HASHED, "prev_hash", "hash")
     expected_prev, head_id, count = GENESIS_PREV_HASH, None, 0

@@ -6,11 +6,13 @@ from typing import Any
 
 import django_filters
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # a malformed id is a 404
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -64,6 +66,45 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(exploitations__form=value).distinct()
 
 
+class PageWithTotalPagination(LimitOffsetPagination):
+    """Limit/offset pagination that reads a page and the total in one query.
+
+    DRF counts in a query of its own, then reads the page: two round trips.
+    Here the page's query carries the total as an uncorrelated scalar
+    subquery (PostgreSQL and SQLite evaluate it once), so the count and the
+    rows also come from the same snapshot. Only a page past the end, which
+    has no row to carry the total, costs a second query.
+    """
+
+    def paginate_queryset(self, queryset: QuerySet[Any], request: Request,
+                          view: Any = None) -> list[Any] | None:
+        self.request = request
+        self.limit = self.get_limit(request)
+        if self.limit is None:
+            return None
+        self.offset = self.get_offset(request)
+        page = list(queryset.annotate(page_total=_total_of(queryset))
+                    [self.offset:self.offset + self.limit])
+        if page:
+            self.count = page[0].page_total
+        else:
+            self.count = 0 if self.offset == 0 else self.get_count(queryset)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        return page
+
+
+def _total_of(queryset: QuerySet[Any]) -> RawSQL:
+    # What ``queryset.count()`` counts: its rows, distinct if it is (name filters join).
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608, S611
+
+
+def _count_of(model: type[CaseSurvivor] | type[Defendant]) -> Any:
+    rows = model.objects.filter(case=OuterRef("pk")).order_by().values("case")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+
 @extend_schema_view(
     list=extend_schema(responses={200: s.CaseOutput(many=True), **ERRORS}),
     retrieve=extend_schema(responses={200: s.CaseOutput, **ERRORS, **NOT_FOUND}),
@@ -79,16 +120,24 @@ class CaseViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     http_method_names = ["get", "post", "patch", "head", "options"]
     serializer_class = s.CaseOutput
     filterset_class = CaseFilter
-
-    def get_queryset(self) -> QuerySet[Case]:
-        # Correlated subqueries, not JOIN + GROUP BY: the database then counts for
-        # the rows of the page only, and the paginator's COUNT stays a plain count.
-        return Case.objects.annotate(
-            survivor_count=_count_of(CaseSurvivor), defendant_count=_count_of(Defendant),
-        ).order_by("-reported_on", "-id")
+    pagination_class = PageWithTotalPagination
+    # Correlated subqueries, not JOIN + GROUP BY: the database then counts for
+    # the rows of the page only, and the paginator's COUNT stays a plain count.
+    # Built once: each request clones it (``get_queryset``) without resolving
+    # the subqueries again.
+    queryset = Case.objects.annotate(
+        survivor_count=_count_of(CaseSurvivor), defendant_count=_count_of(Defendant),
+    ).order_by("-reported_on", "-id")
 
     def get_permissions(self) -> list[BasePermission]:
         return _read_or(Capability.WRITE_CASES, self.action)
+
+    def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
+        # With none of its parameters given, the FilterSet would build and
+        # validate a form only to return the queryset unchanged.
+        if self.request.query_params.keys().isdisjoint(CaseFilter.base_filters):
+            return queryset
+        return super().filter_queryset(queryset)
 
     def create(self, request: Request) -> Response:
         data = _valid(s.CaseInput, request)
@@ -101,11 +150,6 @@ class CaseViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         data = _valid(s.CaseInput, request, partial=True)
         services.case_update(actor=request.user, case=case, data=data, request=request)
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
-
-
-def _count_of(model: type[CaseSurvivor] | type[Defendant]) -> Any:
-    rows = model.objects.filter(case=OuterRef("pk")).order_by().values("case")
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
 
 def _valid(serializer_class: type[BaseSerializer], request: Request, *, partial: bool = False,

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shared.web.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Right after the sessions: ends idle sessions, slides the others once a minute.
+    "node.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -158,10 +160,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# Sessions live in the database (never in a cookie) and end after inactivity.
+# Sessions live in the database (never in a cookie) and end after inactivity:
+# IdleSessionMiddleware slides the expiry, saving a session at most once a minute
+# rather than on every request (node/accounts/middleware.py).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * env_int("SYSTRAITE_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=720)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Second factor (TOTP) for every role; may be relaxed for a demo, never in production.

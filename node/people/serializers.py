@@ -14,14 +14,17 @@ from node.people.models import Survivor, Trafficker
 from node.people.services import resolve_birth
 from shared.codes import MAX_AGE
 
-TEXT = {"required": False, "allow_blank": True, "max_length": 200}
-LONG_TEXT = {"required": False, "allow_blank": True, "max_length": 4000}
+
+def optional_text(max_length: int = 200) -> serializers.CharField:
+    """A free-text field a greffier may leave empty."""
+    return serializers.CharField(required=False, allow_blank=True, max_length=max_length)
+
 
 
 class PersonInput(serializers.Serializer):  # type: ignore[type-arg]
-    family_name = serializers.CharField(**TEXT)
-    given_names = serializers.CharField(**TEXT)
-    aliases = serializers.CharField(**TEXT)
+    family_name = optional_text()
+    given_names = optional_text()
+    aliases = optional_text()
     sex = CodeField("gender", required=False)
     birth_date = serializers.DateField(required=False, allow_null=True, validators=[not_in_future])
     birth_year = serializers.IntegerField(required=False, allow_null=True)
@@ -29,10 +32,10 @@ class PersonInput(serializers.Serializer):  # type: ignore[type-arg]
         required=False, allow_null=True, min_value=0, max_value=MAX_AGE
     )
     nationality = CodeField("country", required=False)
-    phone = serializers.CharField(**TEXT)
-    address = serializers.CharField(**TEXT)
-    document_number = serializers.CharField(**TEXT)
-    notes = serializers.CharField(**LONG_TEXT)
+    phone = optional_text()
+    address = optional_text()
+    document_number = optional_text()
+    notes = optional_text(4000)
 
     def validate_birth_year(self, year: int | None) -> int | None:
         if year is not None and not 0 <= timezone.localdate().year - year <= MAX_AGE:
@@ -72,12 +75,12 @@ class PersonInput(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class SurvivorInput(PersonInput):
-    father_given_name = serializers.CharField(**TEXT)
-    mother_name = serializers.CharField(**TEXT)
-    birth_place = serializers.CharField(**TEXT)
+    father_given_name = optional_text()
+    mother_name = optional_text()
+    birth_place = optional_text()
     origin_country = CodeField("country", required=False)
     origin_region = CodeField("region", required=False, allow_blank=True)
-    origin_place = serializers.CharField(**TEXT)
+    origin_place = optional_text()
     talibe = serializers.BooleanField(required=False)
     consent = CodeField("consent", required=False)
     vulnerabilities = CodeListField("vulnerability", required=False)
@@ -85,7 +88,7 @@ class SurvivorInput(PersonInput):
 
 class TraffickerInput(PersonInput):
     is_legal_person = serializers.BooleanField(required=False)
-    legal_name = serializers.CharField(**TEXT)
+    legal_name = optional_text()
     occupation = CodeField("occupation", required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from node.accounts.middleware import LAST_SEEN_KEY
 from node.accounts.roles import Role
 from tests.node.personas import PASSWORD, login_client, login_response, make_user
 
@@ -122,15 +128,64 @@ def test_a_session_signed_with_another_secret_key_is_not_accepted() -> None:
 
 def test_sessions_expire_after_30_idle_minutes_by_default(settings) -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    # Expiry slides through IdleSessionMiddleware, right after the sessions.
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    sessions = settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
+    assert settings.MIDDLEWARE[sessions + 1] == "node.accounts.middleware.IdleSessionMiddleware"
 
 
-def test_an_idle_session_is_refused_and_an_active_one_slides(clerk) -> None:
-    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=1))
+def _stored_session(client: APIClient) -> SessionStore:
+    return SessionStore(client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def _last_seen(client: APIClient, seconds_ago: int) -> None:
+    """Make the stored session look last marked active ``seconds_ago`` seconds ago."""
+    store = _stored_session(client)
+    store[LAST_SEEN_KEY] = int(time.time()) - seconds_ago
+    store.save()
+    ends = timezone.now() - timedelta(seconds=seconds_ago) + timedelta(
+        seconds=settings.SESSION_COOKIE_AGE)
+    Session.objects.filter(session_key=store.session_key).update(expire_date=ends)
+
+
+def test_a_request_within_the_minute_does_not_write_the_session(clerk) -> None:
+    assert clerk.get(ME).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert clerk.get(ME).status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"]
+                and not q["sql"].startswith("SELECT")]
+
+
+def test_an_active_session_slides_once_its_mark_is_a_minute_old(clerk) -> None:
+    _last_seen(clerk, 29 * 60)
     assert clerk.get(ME).status_code == 200
     assert Session.objects.get().expire_date > timezone.now() + timedelta(minutes=29)
+    assert time.time() - _stored_session(clerk)[LAST_SEEN_KEY] < 5
+
+
+def test_a_session_idle_for_the_configured_time_is_ended(clerk) -> None:
+    _last_seen(clerk, 30 * 60)
+    assert clerk.get(ME).status_code == 401
+
+
+def test_the_idle_check_holds_even_if_the_stored_expiry_is_later(clerk) -> None:
+    _last_seen(clerk, 30 * 60)
+    Session.objects.update(expire_date=timezone.now() + timedelta(hours=1))
+    assert clerk.get(ME).status_code == 401
+    assert not Session.objects.exists()
+
+
+def test_a_session_past_its_stored_expiry_is_refused(clerk) -> None:
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert clerk.get(ME).status_code == 401
+
+
+@override_settings(SESSION_COOKIE_AGE=5 * 60)
+def test_the_inactivity_comes_from_the_setting(clerk) -> None:
+    _last_seen(clerk, 4 * 60)
+    assert clerk.get(ME).status_code == 200
+    _last_seen(clerk, 5 * 60)
     assert clerk.get(ME).status_code == 401
 
 
