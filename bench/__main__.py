@@ -27,6 +27,8 @@ BENCHMARKS = [
     ("case_list", "node"),
     ("sync_build", "node"),
     ("hub_ingest", "hub"),
+    ("hub_dashboards", "hub"),
+    ("hub_nodes", "hub"),
 ]
 
 
