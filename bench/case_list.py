@@ -93,7 +93,7 @@ def main() -> None:
         hit(real, "/api/v1/cases/")  # warm both
         hit(bare, "/bare/cases/")
         t_real, t_bare = interleaved(lambda: hit(real, "/api/v1/cases/"),
-                                     lambda: hit(bare, "/bare/cases/"), rounds=7)
+                                     lambda: hit(bare, "/bare/cases/"), rounds=15)
     emit("case_list", {
         "requests_per_s_endpoint": round(REQUESTS / t_real, 1),
         "requests_per_s_bare_drf": round(REQUESTS / t_bare, 1),

@@ -1,12 +1,16 @@
-"""Request-wide rules of accounts: the demonstration notice and idle sessions."""
+"""Request-wide rules of accounts: the demonstration notice, idle sessions, the second factor."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from node.accounts.otp import NOTICE_HEADER, NOTICE_HEADER_TEXT, otp_required
 
@@ -69,3 +73,33 @@ class IdleSessionMiddleware:
         if not session.is_empty() and not (isinstance(seen, int) and now - seen < TOUCH_SECONDS):
             session[LAST_SEEN_KEY] = now
         return response
+
+
+class OTPMiddleware(DjangoOTPMiddleware):
+    """django-otp's middleware, reading the session's TOTP device with the user.
+
+    django-otp loads the device that verified the session with a query of its
+    own on every request. ``JurisdictionBackend.get_user`` reads the id of the
+    user's confirmed TOTP device in the user's query; when it is the
+    session's device, the device is that row: same user, confirmed, existing
+    at the time of the user's read, which are exactly django-otp's checks.
+    The instance carries only those fields (the others load on access, and a
+    save writes only loaded fields). Any other device goes through django-otp.
+    """
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        self._init_user_fields(user)
+        if user.is_authenticated:
+            persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+            device = self._session_device(user, persistent_id) if persistent_id else None
+            user.otp_device = self._finalize_device(request, user, device)
+        return user
+
+    def _session_device(self, user: Any, persistent_id: str) -> Any:
+        known = getattr(user, "confirmed_totp_id", None)
+        if known is not None and self._normalize_persistent_id(persistent_id) == (
+            f"{TOTPDevice.model_label()}/{known}"
+        ):
+            return TOTPDevice.from_db(
+                user._state.db, ["id", "user_id", "confirmed"], [known, user.pk, True])
+        return self._device_from_persistent_id(persistent_id)

@@ -38,6 +38,10 @@ class Case(models.Model):
         ordering = ["-reported_on", "-id"]
         constraints = [models.UniqueConstraint(fields=["jurisdiction", "parquet_number"],
                                                name="uniq_case_parquet_number")]
+        # The case list's order: a page is the first rows of this index, so the
+        # counts computed per row (survivors, defendants) are computed for the
+        # page only, never for every case before a sort.
+        indexes = [models.Index(fields=["-reported_on", "-id"], name="case_list_order")]
 
 
 class CaseSurvivor(models.Model):

@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "node.accounts.middleware.OTPMiddleware",  # django-otp's, one query less
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -163,7 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sessions live in the database (never in a cookie) and end after inactivity:
 # IdleSessionMiddleware slides the expiry, saving a session at most once a minute
 # rather than on every request (node/accounts/middleware.py).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "node.accounts.sessions"  # Django's db sessions, loaded in one statement
 SESSION_COOKIE_AGE = 60 * env_int("SYSTRAITE_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=720)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
