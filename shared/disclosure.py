@@ -53,6 +53,7 @@ is reported as SECONDARY. A forced cell whose count is now 0 is published as
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -63,7 +64,6 @@ TOTAL = "_total"
 MAX_DIMS = 4
 
 Key = tuple[str, ...]
-_Corner = tuple[Key, int]  # a hypercube corner and its sign, +1 or -1
 
 
 @dataclass(frozen=True)
@@ -230,9 +230,12 @@ def _cheapest_cube(
     options = _partner_options(primary, table, cats, threshold)
     for partners in itertools.product(*options):
         keys = list(itertools.product(*zip(primary, partners, strict=True)))
-        new = [key for key in keys if key not in suppressed]
-        cost = (sum(table[key] for key in new), len(new))
-        if cost < best_cost and _width(_corners(primary, partners), table) >= threshold:
+        values = [table[key] for key in keys]
+        if 0 in values:
+            continue  # a zero corner is published exactly: the cube cannot move
+        new = [n for key, n in zip(keys, values, strict=True) if key not in suppressed]
+        cost = (sum(new), len(new))
+        if cost < best_cost and _width(values, _signs(primary, partners)) >= threshold:
             best_cost, best = cost, keys
             if not new:
                 break  # nothing new to withhold: no cube can do better
@@ -265,25 +268,23 @@ def _partner_options(
     return options
 
 
-def _corners(primary: Key, partners: Sequence[str]) -> list[_Corner]:
-    """Hypercube corners with signs: -1 per axis where two categories pair."""
-    axes = list(zip(primary, partners, strict=True))
-    flips = [(1, 1 if TOTAL in pair else -1) for pair in axes]
-    keys = itertools.product(*axes)
-    signs = itertools.product(*flips)
-    return [(key, math.prod(sign)) for key, sign in zip(keys, signs, strict=True)]
+def _signs(primary: Key, partners: Sequence[str]) -> tuple[int, ...]:
+    """The sign of each corner, in ``itertools.product`` order: -1 per axis where
+    the corner takes the partner and the axis pairs two categories."""
+    return _sign_pattern(tuple(TOTAL not in pair for pair in zip(primary, partners, strict=True)))
 
 
-def _width(corners: Sequence[_Corner], table: Mapping[Key, int]) -> float:
-    """How far the cube lets its "+" corners move, all corners staying >= 1.
+@functools.cache
+def _sign_pattern(pairs_categories: tuple[bool, ...]) -> tuple[int, ...]:
+    flips = [(1, -1 if both else 1) for both in pairs_categories]
+    return tuple(math.prod(signs) for signs in itertools.product(*flips))
 
-    A zero corner is published exactly, so the cube cannot move at all.
-    """
-    values = [(table[key], sign) for key, sign in corners]
-    if any(n == 0 for n, _ in values):
-        return -1
-    down = min(n for n, sign in values if sign > 0) - 1
-    up = min((n - 1 for n, sign in values if sign < 0), default=math.inf)
+
+def _width(values: Sequence[int], signs: Sequence[int]) -> float:
+    """How far a cube of non-zero corners lets its "+" corners move, all staying >= 1."""
+    down = min(n for n, sign in zip(values, signs, strict=True) if sign > 0) - 1
+    up = min((n - 1 for n, sign in zip(values, signs, strict=True) if sign < 0),
+             default=math.inf)
     return down + up
 
 
