@@ -61,6 +61,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from django.db import connection
 from django.db.models import Max
 
 from hub.ingest.models import Cell, Submission
@@ -426,14 +427,35 @@ def released_meanings(*, tables: Iterable[str], period: tuple[date, date]) -> se
 
 def release_record(*, protected: Mapping[Member, Mapping[Key, ProtectedCell]],
                    period: tuple[date, date]) -> None:
-    """Remember what a release withheld (first status kept; concurrent runs are safe)."""
-    rows = {}
+    """Remember what a release withheld (first status kept; concurrent runs are safe).
+
+    A release of a population withholds tens of thousands of cells, mostly
+    recorded already by the release before it: on PostgreSQL they go in one
+    INSERT ... SELECT FROM unnest ... ON CONFLICT DO NOTHING, with no model
+    instance per row; elsewhere (SQLite in development) through the ORM.
+    """
+    rows: dict[tuple[str, str], str] = {}
     for member, cells in protected.items():
         for key, cell in cells.items():
             meaning = meaning_of(member, key) if cell.suppressed else None
             if meaning is not None:
-                text = meaning_text(meaning)
-                rows.setdefault((member.table.name, text), PublishedCell(
-                    table=member.table.name, signature="", period_start=period[0],
-                    period_end=period[1], key=text, status=cell.status.value))
-    PublishedCell.objects.bulk_create(rows.values(), ignore_conflicts=True, batch_size=2000)
+                rows.setdefault((member.table.name, meaning_text(meaning)), cell.status.value)
+    if connection.vendor == "postgresql":
+        tables, keys = zip(*rows, strict=True) if rows else ((), ())
+        with connection.cursor() as cursor:
+            cursor.execute(_RECORD_SQL, [period[0], period[1], list(tables), list(keys),
+                                         list(rows.values())])
+        return
+    PublishedCell.objects.bulk_create(
+        (PublishedCell(table=table, signature="", period_start=period[0], period_end=period[1],
+                       key=key, status=status) for (table, key), status in rows.items()),
+        ignore_conflicts=True, batch_size=2000)
+
+
+_RECORD_SQL = f"""
+    INSERT INTO {PublishedCell._meta.db_table}
+        ("table", signature, period_start, period_end, key, status, released_at)
+    SELECT r.t, '', %s, %s, r.k, r.s, now()
+    FROM unnest(%s::text[], %s::text[], %s::text[]) AS r (t, k, s)
+    ON CONFLICT ("table", signature, period_start, period_end, key) DO NOTHING
+"""  # noqa: S608 (only the model's table name is rendered; every value is a parameter)
