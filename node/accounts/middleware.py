@@ -85,6 +85,8 @@ class OTPMiddleware(DjangoOTPMiddleware):
     at the time of the user's read, which are exactly django-otp's checks.
     The instance carries only those fields (the others load on access, and a
     save writes only loaded fields). Any other device goes through django-otp.
+    It overrides django-otp's (private) per-request step, so an upgrade of the
+    pinned django-otp must pass tests/node/accounts/test_session_device.py.
     """
 
     def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
