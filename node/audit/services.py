@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -172,23 +172,89 @@ def _append(
         "request_id": _request_id(request),
         "detail": validate_detail(detail or {}),
     }
-    if connection.vendor == "postgresql" and _outside_any_transaction():
-        return _append_alone(fields)
+    if connection.vendor == "postgresql":
+        return _append_in_server(fields)
     with transaction.atomic():
         entry = _chained(fields, head=_lock_chain_head())
-        with connection.cursor() as cursor:
-            cursor.execute(_INSERT_SQL, _insert_params(entry))
+        entry.save(force_insert=True)
     return entry
 
 
-# The chain's lock and head (the entry with the highest id: ids are chain order).
-_LOCK_SQL = f"SELECT pg_advisory_xact_lock({AUDIT_CHAIN_LOCK:d})"
-_HEAD_SQL = "SELECT id, hash FROM audit_auditentry ORDER BY id DESC LIMIT 1"
-_COLUMNS = (*_HASHED, "prev_hash", "hash")
-_INSERT_SQL = (
-    f"INSERT INTO audit_auditentry ({', '.join(_COLUMNS)}) "  # noqa: S608  (constant names)
-    f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
+# --- PostgreSQL: one statement (migration 0003, ``audit_append``) ---------------
+
+# The arguments of audit_append after the three pieces, in its order.
+_ARGUMENTS = (
+    "actor_id",
+    "actor_username",
+    "actor_role",
+    "action",
+    "target_type",
+    "target_id",
+    "target_ids",
+    "ip",
+    "request_id",
+    "detail",
 )
+_APPEND_SQL = (
+    "SELECT new_id, new_at, new_prev_hash, new_hash FROM audit_append("  # noqa: S608  (constant)
+    f"{', '.join(['%s'] * (3 + len(_ARGUMENTS)))})"
+)
+_HOLES = ("at", "id")  # the values audit_append puts into the hashed document
+
+
+def _append_in_server(fields: dict[str, Any]) -> AuditEntry:
+    """Append in one round trip: the server takes the lock, reads the head, hashes, inserts.
+
+    Inside the caller's transaction the chain's lock (a transaction-level
+    advisory lock) is held until that transaction ends. Outside any (every
+    audited read: a GET has none) the connection is in autocommit mode and the
+    statement is a transaction of its own: it commits, which releases the
+    lock, or fails and leaves nothing. The primary key and the unique
+    ``prev_hash`` turn any append that escaped serialisation into an error
+    rather than a fork.
+    """
+    params = [*hash_pieces(fields), *(_prepared(name, fields[name]) for name in _ARGUMENTS)]
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, params)
+        new_id, at, prev_hash, hash_ = cursor.fetchone()
+    entry = AuditEntry(**fields, id=new_id, at=at, prev_hash=prev_hash, hash=hash_)
+    entry._state.adding, entry._state.db = False, connection.alias
+    return entry
+
+
+def _prepared(name: str, value: Any) -> Any:
+    # Each value prepared by its model field, as the ORM would.
+    return AuditEntry._meta.get_field(name).get_db_prep_save(value, connection)
+
+
+def hash_pieces(fields: Mapping[str, Any]) -> tuple[bytes, bytes, bytes]:
+    """The canonical JSON of an entry's hashed document, in three pieces around ``at`` and ``id``.
+
+    Piece 1, then the JSON of ``at``, piece 2, the JSON of ``id``, piece 3 is
+    ``canonical_json`` of the document ``entry_hash`` hashes. The cuts are
+    made by structure (each top-level member encoded on its own, in sorted
+    key order, as ``canonical_json`` does), never by searching the text, so
+    no value can move a cut. ``audit_append`` puts the two values in.
+    """
+    document = {name: fields[name] for name in _HASHED if name not in _HOLES}
+    if document["ip"] is not None:
+        document["ip"] = _ip(document["ip"])
+    pieces: list[bytes] = []
+    current = b"{"
+    for position, key in enumerate(sorted([*document, *_HOLES])):
+        if position:
+            current += b","
+        current += canonical_json(key) + b":"
+        if key in _HOLES:
+            pieces.append(current)
+            current = b""
+        else:
+            current += canonical_json(document[key])
+    before_at, before_id = pieces  # "at" sorts before "id"
+    return before_at, before_id, current + b"}"
+
+
+# --- SQLite (development): the chain built in Python ----------------------------
 
 
 def _chained(fields: dict[str, Any], *, head: tuple[int, str]) -> AuditEntry:
@@ -199,83 +265,15 @@ def _chained(fields: dict[str, Any], *, head: tuple[int, str]) -> AuditEntry:
     """
     last_id, prev_hash = head
     fields = {**fields, "id": last_id + 1, "at": timezone.now()}
-    entry = AuditEntry(
+    return AuditEntry(
         **fields, prev_hash=prev_hash, hash=entry_hash(prev_hash=prev_hash, fields=fields)
     )
-    entry._state.adding, entry._state.db = False, connection.alias
-    return entry
-
-
-def _insert_params(entry: AuditEntry) -> list[Any]:
-    # Each value prepared by its model field, as the ORM would.
-    return [
-        AuditEntry._meta.get_field(name).get_db_prep_save(getattr(entry, name), connection)
-        for name in _COLUMNS
-    ]
 
 
 def _lock_chain_head() -> tuple[int, str]:
-    """Take the chain's lock, then read its head: the id and hash of the last entry.
-
-    PostgreSQL: a transaction-level advisory lock, released at commit or
-    rollback. The lock and the read go in one round trip as two statements:
-    in READ COMMITTED (Django's default) each statement takes its own
-    snapshot, so the read, which starts once the lock is held, sees the entry
-    the previous holder committed. (One statement doing both would read with
-    a snapshot taken before it waited for the lock.) SQLite (development) has
-    one writer at a time already. On both, the primary key and the unique
-    ``prev_hash`` turn any append that escaped serialisation into an error
-    rather than a fork.
-    """
-    if connection.vendor != "postgresql":
-        head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
-        return head if head is not None else (0, GENESIS_PREV_HASH)
-    with connection.cursor() as cursor:
-        # No parameters: psycopg sends both statements in one simple query.
-        cursor.execute(f"{_LOCK_SQL}; {_HEAD_SQL}")
-        cursor.nextset()
-        return _head(cursor.fetchone())
-
-
-def _head(row: tuple[Any, ...] | None) -> tuple[int, str]:
-    return (int(row[0]), str(row[1])) if row is not None else (0, GENESIS_PREV_HASH)
-
-
-def _outside_any_transaction() -> bool:
-    connection.ensure_connection()
-    return connection.get_autocommit() and not connection.in_atomic_block
-
-
-def _append_alone(fields: dict[str, Any]) -> AuditEntry:
-    """Append in a transaction of its own, in two round trips (PostgreSQL, no caller's transaction).
-
-    This is every audited read (a GET runs outside any transaction), so it is
-    the node's most frequent write. ``transaction.atomic`` would spend four
-    round trips (BEGIN, lock and head, INSERT, COMMIT); here BEGIN travels with
-    the lock and the head, and COMMIT with the INSERT, as statements of one
-    simple query each. The connection stays in autocommit mode, so this
-    function ends the transaction itself: on any error it rolls back, which
-    releases the lock, before raising.
-    """
-    with connection.cursor() as cursor:
-        try:
-            cursor.execute(f"BEGIN; {_LOCK_SQL}; {_HEAD_SQL}")
-            cursor.nextset()
-            cursor.nextset()
-            entry = _chained(fields, head=_head(cursor.fetchone()))
-            cursor.execute(f"{_INSERT_SQL}; COMMIT", _insert_params(entry))
-        except BaseException:
-            _rollback(cursor)
-            raise
-    return entry
-
-
-def _rollback(cursor: Any) -> None:
-    try:
-        cursor.execute("ROLLBACK")
-    except DatabaseError:
-        # The connection is gone, and the server ends its transaction with it.
-        connection.close()
+    """The id and hash of the last entry (SQLite has one writer at a time already)."""
+    head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
+    return head if head is not None else (0, GENESIS_PREV_HASH)
 
 
 def _actor_fields(actor: User | AnonymousUser | None) -> dict[str, Any]:
