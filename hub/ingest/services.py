@@ -432,13 +432,17 @@ def _present_tokens(token_set: TokenSet | None, tokens: list[str]) -> set[str]:
     present: set[str] = set()
     for start in range(0, len(tokens), _BATCH):
         batch = tokens[start : start + _BATCH]
-        present |= set(Token.objects.filter(token_set=token_set, token__in=batch)
-                       .values_list("token", flat=True))
+        present |= set(
+            Token.objects.filter(token_set=token_set, token__in=batch).values_list(
+                "token", flat=True
+            )
+        )
     return present
 
 
-def _store_token_entry(node: Node, entry: PayloadTokenSet | TokenSetDelta,
-                       token_set: TokenSet | None, sequence: int) -> None:
+def _store_token_entry(
+    node: Node, entry: PayloadTokenSet | TokenSetDelta, token_set: TokenSet | None, sequence: int
+) -> None:
     if isinstance(entry, TokenSetDelta):
         _apply_token_delta(node, entry, token_set, sequence)
     else:
@@ -450,8 +454,11 @@ def _replace_token_set(node: Node, carried: PayloadTokenSet, sequence: int) -> N
         node=node,
         year=carried.year,
         kind=carried.kind,
-        defaults={"key_id": carried.key_id, "sequence": sequence,
-                  "digest": set_digest(carried.tokens)},
+        defaults={
+            "key_id": carried.key_id,
+            "sequence": sequence,
+            "digest": set_digest(carried.tokens),
+        },
     )
     Token.objects.filter(token_set=token_set).delete()
     Token.objects.bulk_create(
@@ -459,19 +466,26 @@ def _replace_token_set(node: Node, carried: PayloadTokenSet, sequence: int) -> N
     )
 
 
-def _apply_token_delta(node: Node, delta: TokenSetDelta, token_set: TokenSet | None,
-                       sequence: int) -> None:
+def _apply_token_delta(
+    node: Node, delta: TokenSetDelta, token_set: TokenSet | None, sequence: int
+) -> None:
     """Remove and add the delta's tokens (already checked) and store the new digest."""
     if token_set is None:
-        token_set = TokenSet.objects.create(node=node, year=delta.year, kind=delta.kind,
-                                            key_id=delta.key_id, sequence=sequence,
-                                            digest=delta.digest)
+        token_set = TokenSet.objects.create(
+            node=node,
+            year=delta.year,
+            kind=delta.kind,
+            key_id=delta.key_id,
+            sequence=sequence,
+            digest=delta.digest,
+        )
     else:
         token_set.sequence, token_set.digest = sequence, delta.digest
         token_set.save(update_fields=["sequence", "digest"])
     for start in range(0, len(delta.removed), _BATCH):
-        Token.objects.filter(token_set=token_set,
-                             token__in=delta.removed[start : start + _BATCH]).delete()
+        Token.objects.filter(
+            token_set=token_set, token__in=delta.removed[start : start + _BATCH]
+        ).delete()
     Token.objects.bulk_create(
         (Token(token_set=token_set, token=t) for t in delta.added), batch_size=_BATCH
     )
