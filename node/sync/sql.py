@@ -353,32 +353,50 @@ def facts_and_counts_rebuild() -> None:
     """Every fact and every cell count again, from the records, in one statement per kind.
 
     Loads the facts the way PostgreSQL advises for bulk loads ("Populating a
-    Database"): into emptied tables, with the secondary indexes built once
-    afterwards instead of maintained row by row. The counts are grouped from
-    the rows just inserted (RETURNING), not read back: a table is only ever fed
-    by one kind of owner, so each kind's GROUP BY gives complete cells.
+    Database"): into emptied (and unlogged, migration 0003) tables, with the
+    primary key and the owner index built once afterwards instead of
+    maintained row by row. The
+    counts are then one GROUP BY over the freshly written facts: cheaper than
+    grouping the rows of each INSERT as it returns them (measured: the
+    RETURNING rows are materialised before they are grouped).
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE sync_fact, sync_cellcount")
+        primary_key = _primary_key_name(cursor)
+        cursor.execute(f"ALTER TABLE sync_fact DROP CONSTRAINT {primary_key}")
         with connection.schema_editor() as editor:
             for index in Fact._meta.indexes:
                 editor.remove_index(Fact, index)
         with _planner(cursor, every=True):
             for kind in _STATEMENTS:
                 cursor.execute(f"""
-                    WITH facts AS (
-                        INSERT INTO sync_fact
-                            (owner_kind, owner_id, "table", month, d1, d2, d3, unit)
-                        SELECT %(kind)s, q.* FROM ({facts_select(kind, every=True)}) q
-                        RETURNING "table", month, d1, d2, d3
-                    )
-                    INSERT INTO sync_cellcount ("table", month, d1, d2, d3, count)
-                    SELECT "table", month, d1, d2, d3, count(*) FROM facts
-                    GROUP BY "table", month, d1, d2, d3
+                    INSERT INTO sync_fact (owner_kind, owner_id, "table", month, d1, d2, d3, unit)
+                    SELECT %(kind)s, q.* FROM ({facts_select(kind, every=True)}) q
                 """, {"kind": kind})  # noqa: S608 (no record value in it)
+            # Hashing the cells rather than sorting every fact (the planner, with
+            # no statistics on the fresh table, would sort: 2.5x slower, measured).
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("""
+                INSERT INTO sync_cellcount ("table", month, d1, d2, d3, count)
+                SELECT "table", month, d1, d2, d3, count(*) FROM sync_fact
+                GROUP BY "table", month, d1, d2, d3
+            """)
+            cursor.execute("SET LOCAL enable_sort TO DEFAULT")
+        # Sorting for the index build: in memory rather than in temporary files.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute(f"ALTER TABLE sync_fact ADD CONSTRAINT {primary_key} PRIMARY KEY (id)")
         with connection.schema_editor() as editor:
             for index in Fact._meta.indexes:
                 editor.add_index(Fact, index)
+        cursor.execute("SET LOCAL maintenance_work_mem TO DEFAULT")
+
+
+def _primary_key_name(cursor: CursorWrapper) -> str:
+    constraints = connection.introspection.get_constraints(cursor, Fact._meta.db_table)
+    name = next(name for name, about in constraints.items() if about["primary_key"])
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"unexpected primary key name {name!r}")
+    return name
 
 
 @contextmanager
