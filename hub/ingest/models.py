@@ -58,9 +58,12 @@ class TableMonthState(models.Model):
     """That the hub holds (node, table, month), and which submission last replaced it.
 
     A row with no cells means "the node says this month is empty". Not sensitive.
+    Every push rewrites the sequence of the rows it carries, so the table keeps
+    half-full pages for HOT updates (migration 0003) and no index of its own on
+    the node: the unique (node, table, month) index serves those lookups.
     """
 
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", db_index=False)
     table = models.CharField(max_length=64)
     month = models.DateField(help_text="first day of the month")
     sequence = models.BigIntegerField()
