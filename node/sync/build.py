@@ -165,8 +165,11 @@ def facts_refresh(owners: dict[str, set[int]]) -> set[Part]:
     """Replace the facts of these owners and move the cell counts by the difference.
 
     Returns the parts (table, month) whose cells changed: a record re-saved
-    without a change in what it counts sends nothing.
+    without a change in what it counts sends nothing. On PostgreSQL one
+    statement per kind (``sql.facts_refresh``); elsewhere in Python.
     """
+    if connection.vendor == "postgresql":
+        return _facts_refresh_sql(owners)
     delta: Counter[CellKey] = Counter()
     for kind, ids in owners.items():
         if not ids:
@@ -177,6 +180,19 @@ def facts_refresh(owners: dict[str, set[int]]) -> set[Part]:
         delta.update(_old_counts(kind, ids))
     touched = {(key[0], key[1]) for key, n in delta.items() if n}
     _apply_deltas(delta)
+    return touched
+
+
+def _facts_refresh_sql(owners: dict[str, set[int]]) -> set[Part]:
+    touched: set[Part] = set()
+    emptied: list[int] = []
+    for kind, ids in owners.items():
+        for batch in _batches(sorted(ids), SQL_BATCH):
+            for cell_id, table, month, count in sql.facts_refresh(owner_kind=kind, ids=batch):
+                touched.add((table, month))
+                if count == 0:
+                    emptied.append(cell_id)
+    sql.cells_remove(emptied)
     return touched
 
 

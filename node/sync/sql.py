@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from functools import cache
 
 from django.db import connection, transaction
@@ -347,6 +348,58 @@ def facts_insert(*, owner_kind: str, ids: list[int]) -> int:
         with _planner(cursor, every=False):
             cursor.execute(statement, {"kind": owner_kind, "ids": ids})
         return cursor.rowcount
+
+
+_KEY = '"table", month, d1, d2, d3'
+_SAME_CELL = "c.\"table\" = d.\"table\" AND c.month = d.month AND c.d1 = d.d1 AND c.d2 = d.d2 " \
+             "AND c.d3 = d.d3"
+
+
+def facts_refresh(*, owner_kind: str, ids: list[int]) -> list[tuple[int, str, date, int]]:
+    """Replace these owners' facts and move the cell counts by the difference, in one statement.
+
+    The old facts leave (DELETE ... RETURNING), the new ones are derived in
+    (INSERT ... RETURNING), the two are netted per cell, and only the cells
+    whose count moved are updated or created: the work is that of the change,
+    whatever the size of the database. Returns (id, table, month, count) of
+    every cell that moved; a count that fell to zero is for the caller to
+    remove. A count that would fall below zero breaks the table's CHECK: facts
+    and counts disagree, and the build fails rather than send a wrong number.
+    """
+    statement = f"""
+        WITH old AS (
+            DELETE FROM sync_fact WHERE owner_id = ANY(%(ids)s) AND owner_kind = %(kind)s
+            RETURNING {_KEY}
+        ), new AS (
+            INSERT INTO sync_fact (owner_kind, owner_id, "table", month, d1, d2, d3, unit)
+            SELECT %(kind)s, q.* FROM ({facts_select(owner_kind, every=False)}) q
+            RETURNING {_KEY}
+        ), d AS (
+            SELECT {_KEY}, sum(n)::int AS n
+            FROM (SELECT *, -1 AS n FROM old UNION ALL SELECT *, 1 AS n FROM new) moved
+            GROUP BY {_KEY} HAVING sum(n) <> 0
+        ), updated AS (
+            UPDATE sync_cellcount c SET count = c.count + d.n FROM d WHERE {_SAME_CELL}
+            RETURNING c.id, c."table", c.month, c.count
+        ), created AS (
+            INSERT INTO sync_cellcount ({_KEY}, count)
+            SELECT {_KEY}, n FROM d
+            WHERE NOT EXISTS (SELECT 1 FROM sync_cellcount c WHERE {_SAME_CELL})
+            RETURNING id, "table", month, count
+        )
+        SELECT * FROM updated UNION ALL SELECT * FROM created
+    """  # noqa: S608 (no record value in it)
+    with transaction.atomic(), connection.cursor() as cursor:
+        with _planner(cursor, every=False):
+            cursor.execute(statement, {"kind": owner_kind, "ids": ids})
+            return list(cursor.fetchall())
+
+
+def cells_remove(ids: list[int]) -> None:
+    """Remove cells whose count fell to zero: the hub is sent no zero cell."""
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM sync_cellcount WHERE id = ANY(%s) AND count = 0", [ids])
 
 
 def facts_and_counts_rebuild() -> None:
