@@ -18,14 +18,14 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.utils import timezone
 
 from node.cases.models import Case
-from node.keys import linkage_secret, signing_key
+from node.keys import signing_key
 from node.people.models import LinkageToken, Survivor, Trafficker
 from node.sync import facts as f
-from node.sync import sql
+from node.sync import sql, tokens
 from node.sync.models import (
     AckedTokenSet,
     CellCount,
@@ -41,12 +41,8 @@ from shared.payload import (
     CONTRACT_VERSION,
     Payload,
     TokenEntry,
-    TokenSet,
-    TokenSetDelta,
-    digest_moved,
     encode_table_month,
 )
-from shared.pseudonym import year_key_id
 
 BATCH = 500  # owners per prefetch when facts are derived in Python
 SQL_BATCH = 5000  # owners per INSERT ... SELECT when they are derived in SQL
@@ -275,55 +271,10 @@ def cells_of(parts: set[Part]) -> dict[Part, dict[tuple[str, ...], int]]:
     return result
 
 
-def token_sets(years: Iterable[int], *, full: bool = False, resend: Iterable[int] = (),
-               ) -> list[TokenEntry]:
-    """What the hub needs of these years' token sets to hold the node's current ones.
-
-    Per (year, kind), a delta against the set the hub last acknowledged; the
-    full set when that is unknown (never acknowledged, forgotten after a
-    ``token_base_mismatch``, another linkage key) or when ``full``. A set equal
-    to the acknowledged one is left out, unless its year is in ``resend``: an
-    unsent payload carried it, and the hub may have applied that payload after
-    all (a lost acknowledgement), so an empty delta lets the hub check its base.
-    """
-    secret = linkage_secret()
-    resend = set(resend)
-    acked = {(s.year, s.kind): s for s in AckedTokenSet.objects.filter(year__in=set(years))}
-    entries: list[TokenEntry] = []
-    for year in sorted(set(years)):
-        key_id = year_key_id(secret, year)
-        for kind in ("survivor", "trafficker"):
-            base = acked.get((year, kind))
-            if full or base is None or base.key_id != key_id:
-                entries.append(TokenSet(year=year, kind=kind, key_id=key_id,
-                                        tokens=sorted(_current_tokens(year, kind))))
-                continue
-            delta = _token_delta(base, key_id)
-            if delta.added or delta.removed or year in resend:
-                entries.append(delta)
-    return entries
-
-
-def _current_tokens(year: int, kind: str) -> QuerySet[LinkageToken, str]:
-    return (LinkageToken.objects.filter(year=year, **{f"{kind}__isnull": False})
-            .values_list("token", flat=True).distinct().order_by())
-
-
-def _token_delta(base: AckedTokenSet, key_id: str) -> TokenSetDelta:
-    """The difference between the current set and ``base``, computed in the database (EXCEPT):
-    only the few tokens that changed come back, not the year's whole set."""
-    current = _current_tokens(base.year, base.kind)
-    held = base.tokens.values_list("token", flat=True).order_by()
-    added = sorted(current.difference(held))
-    removed = sorted(held.difference(current))
-    return TokenSetDelta(year=base.year, kind=base.kind, key_id=key_id,
-                         base_digest=base.digest, added=added, removed=removed,
-                         digest=digest_moved(base.digest, added=added, removed=removed))
-
-
-def _token_years(dirty: list[Dirty], owners: dict[str, set[int]]) -> set[int]:
-    """Years whose token sets may have changed: marked on write, or of changed persons."""
-    years = {d.owner_id for d in dirty if d.kind == Dirty.Kind.TOKEN_YEAR}
+def _token_years(dirty: list[Dirty], owners: dict[str, set[int]], held: set[int]) -> set[int]:
+    """Years whose token sets may have changed: marked on write, or of changed persons
+    (``held``: the years they hold tokens in now or held them in at the last build)."""
+    years = {d.owner_id for d in dirty if d.kind == Dirty.Kind.TOKEN_YEAR} | held
     for kind in ("survivor", "trafficker"):
         years |= set(LinkageToken.objects.filter(**{f"{kind}_id__in": owners.get(kind, set())})
                      .values_list("year", flat=True))
@@ -372,7 +323,8 @@ def payload_build(*, full: bool = False, rederive: bool = False) -> BuildResult:
     else:
         parts = facts_refresh(owners)
         _facts_derived()
-    years = _token_years(dirty, owners)
+    held, moved = tokens.person_tokens_refresh(owners=owners)
+    years = _token_years(dirty, owners, held)
     if full:
         every, every_year = _all_parts()
         parts, years = parts | every, years | every_year
@@ -385,13 +337,13 @@ def payload_build(*, full: bool = False, rederive: bool = False) -> BuildResult:
     pending_parts, pending_years = _pending_parts()
     parts = parts | pending_parts
     # A newer payload supersedes the unsent ones, so it carries their sets too.
-    tokens = token_sets(years | pending_years, full=full, resend=pending_years)
-    if not parts and not tokens:
+    sets = tokens.token_sets(years | pending_years, full=full, resend=pending_years, moved=moved)
+    if not parts and not sets:
         return BuildResult(None, 0, 0)
-    return _store(state, parts, tokens, full=full)
+    return _store(state, parts, sets, full=full)
 
 
-def _store(state: SyncState, parts: set[Part], tokens: list[TokenEntry], *, full: bool,
+def _store(state: SyncState, parts: set[Part], sets: list[TokenEntry], *, full: bool,
            ) -> BuildResult:
     cells = cells_of(parts)
     now = timezone.now()
@@ -407,7 +359,7 @@ def _store(state: SyncState, parts: set[Part], tokens: list[TokenEntry], *, full
         tables=[
             encode_table_month(t, m.strftime("%Y-%m"), cells[(t, m)]) for t, m in sorted(parts)
         ],
-        tokens=tokens,
+        tokens=sets,
     )
     envelope = signing.sign_document(payload.document(), key)
     # Level 6 (zlib's default): half the time of 9 for 0.4% more bytes (mostly tokens).
@@ -423,7 +375,7 @@ def _store(state: SyncState, parts: set[Part], tokens: list[TokenEntry], *, full
         size=len(body),
         full=full,
         parts=sorted(f"{t}|{m.strftime('%Y-%m')}" for t, m in parts),
-        token_years=sorted({t.year for t in tokens}),
+        token_years=sorted({t.year for t in sets}),
     )
     state.next_sequence += 1
     state.save(update_fields=["next_sequence"])

@@ -168,3 +168,27 @@ class AckedToken(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["token_set", "token"], name="uniq_acked_token")
         ]
+
+
+class PersonToken(models.Model):
+    """A person's linkage token for one year as the last build saw it: the old side of a change.
+
+    The people services replace a person's ``LinkageToken`` rows on every
+    write, so by build time the tokens a change removed are gone from there;
+    this copy, refreshed for the changed persons at each build, still has
+    them. With it a token-set delta costs the tokens of the changed persons;
+    a cheap check of the whole copy against ``LinkageToken`` (count and hash
+    sum per year and kind) catches a change no write path marked, and that
+    year's delta then falls back to a full comparison (``node.sync.tokens``).
+    """
+
+    owner_kind = models.CharField(max_length=12)  # survivor | trafficker
+    owner_id = models.BigIntegerField()
+    year = models.PositiveSmallIntegerField()
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner_id"], name="sync_persontoken_owner"),
+            models.Index(fields=["year", "owner_kind", "token"], name="sync_persontoken_set"),
+        ]

@@ -462,6 +462,11 @@ def _planner(cursor: CursorWrapper, *, every: bool) -> Iterator[None]:
         # (one row per person) and may otherwise pick nested loops over them,
         # quadratic in the number of persons.
         settings.append("enable_nestloop")
+    else:
+        # A batch of changed owners: every row is reached by index, so the cost is
+        # that of the change. Without statistics on freshly loaded tables (after a
+        # rederive) the planner may otherwise scan a whole table of facts.
+        settings.append("enable_seqscan")
     for name in settings:
         cursor.execute(f"SET LOCAL {name} = off")
     try:

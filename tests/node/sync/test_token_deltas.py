@@ -20,6 +20,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from node.people.models import LinkageToken
+from node.sync import tokens
 from node.sync.build import payload_build
 from node.sync.models import AckedTokenSet, OutboxPayload
 from node.sync.push import TokenBaseMismatch, outbox_send
@@ -212,3 +213,34 @@ def test_a_payload_the_hub_already_applied_moves_the_base_when_it_answers_duplic
     a_survivor_in(clerk, case, family_name="Ndiaye")
     assert isinstance(entries(build_and_send(hub))[(2025, "survivor")], TokenSetDelta)
     assert held_sets(hub) == node_sets()
+
+
+def test_a_delta_after_an_acknowledgement_costs_the_change_not_a_comparison(
+    clerk: APIClient, hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = a_case(clerk)
+    a_survivor_in(clerk, case)
+    build_and_send(hub)
+
+    def compared(*args: Any) -> None:
+        raise AssertionError("the year's whole set was compared")
+
+    monkeypatch.setattr(tokens, "token_delta_compared", compared)
+    a_survivor_in(clerk, case, family_name="Sow", sex="Male")
+    assert isinstance(entries(build_and_send(hub))[(2025, "survivor")], TokenSetDelta)
+    assert held_sets(hub) == node_sets()
+
+
+def test_a_token_moved_by_a_write_that_marked_nothing_is_caught_and_compared_in_full(
+    clerk: APIClient, hub: Hub
+) -> None:
+    case = a_case(clerk)
+    a_survivor_in(clerk, case)
+    build_and_send(hub)
+    # A write path that forgot its mark: the survivor's token changes, nothing is dirty.
+    LinkageToken.objects.filter(year=2025, survivor__isnull=False).update(token="ab" * 32)
+    # A marked change in the same year, in another case: the first survivor stays clean.
+    a_survivor_in(clerk, a_case(clerk, "RP 13/2025"), family_name="Sow")
+    build_and_send(hub)
+    assert held_sets(hub) == node_sets()
+    assert (2025, "survivor") not in tokens.copies_drifted({2025})  # the copy was mended
