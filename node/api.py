@@ -58,7 +58,7 @@ class CodeListField(serializers.ListField):
         return values
 
 
-class MonthField(serializers.Field):  # type: ignore[type-arg]
+class MonthField(serializers.Field):
     """A month as 'YYYY-MM', stored as the first day of that month."""
 
     default_error_messages = {"invalid": _("Mois invalide : format attendu AAAA-MM.")}
@@ -77,12 +77,11 @@ class MonthField(serializers.Field):  # type: ignore[type-arg]
         return value.strftime("%Y-%m")
 
 
-def not_in_future(value: date) -> date:
+def not_in_future(value: date) -> None:
     if value > timezone.localdate():
         raise serializers.ValidationError(_("La date ne peut pas être dans le futur."))
     if value.year < 1900:  # also the linkage tokens' lower bound (shared.pseudonym)
         raise serializers.ValidationError(_("La date ne peut pas être antérieure à 1900."))
-    return value
 
 
 def audit_read(request: Request, *, target_type: str, ids: Iterable[int | str],

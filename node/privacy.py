@@ -83,7 +83,7 @@ def name_digests(*names: str | None) -> set[str]:
     return digests
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     """A text column stored encrypted; reads give the plaintext back.
 
     The column can hold neither a lookup nor an ordering that means anything:

@@ -84,7 +84,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
 def _registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)
         return registry
     return DEFAULT_REGISTRY
 
@@ -92,7 +92,7 @@ def _registry() -> CollectorRegistry:
 def _import_string(path: str) -> Callable[[], None]:
     from django.utils.module_loading import import_string
 
-    return import_string(path)  # type: ignore[no-any-return]
+    return import_string(path)
 
 
 class RequestIdMiddleware:

@@ -121,8 +121,10 @@ def _population_source(year: int) -> str:
 def pipeline_summary(*, start: date | None, end: date | None,
                      audience: Audience) -> dict[str, Any]:
     """Cases per stage, dropped, outcomes, sentences, median delays, old pending cases."""
-    def run(table: str, by: tuple[str, ...], **period: date | None) -> StatsResult:
-        return stats_run(query=StatsQuery(table=table, by=by, **period), audience=audience)
+    def run(table: str, by: tuple[str, ...], *, start: date | None = None,
+            end: date | None = None) -> StatsResult:
+        return stats_run(query=StatsQuery(table=table, by=by, start=start, end=end),
+                         audience=audience)
 
     stages = run("case_stage_transitions", ("stage", "transition"), end=end)
     steps = run("procedure_events_step", ("step",), start=start, end=end)
@@ -199,8 +201,8 @@ def _pending(*, end: date | None, audience: Audience) -> dict[str, Any]:
     rows = (Cell.objects.filter(table="case_closure_lag", month__lte=limit)
             .values("month", "d1").annotate(n=Sum("count")).order_by())
     for row in rows:
-        lag = months.get(row["d1"])
-        closed = _add_months(row["month"], lag) if lag is not None else None
+        lag_months = months.get(row["d1"])
+        closed = _add_months(row["month"], lag_months) if lag_months is not None else None
         if closed is None or closed > end:
             pending += int(row["n"])
     return {"pending_over_12_months": pending,
@@ -251,5 +253,5 @@ def _unknown_shares() -> dict[str, dict[int, float | None]]:
         shares[name] = defaultdict(lambda: None)
         for row in rows:
             if row["total"]:
-                shares[name][row["node"]] = round((row["unknown"] or 0) / row["total"], 4)
+                shares[name][int(row["node"])] = round((row["unknown"] or 0) / row["total"], 4)
     return shares

@@ -391,7 +391,8 @@ def partner_figures(*, query: StatsQuery, period: tuple[date, date] | None,
     if LEVELS.index(query.geography) > LEVELS.index(area.level):
         inside = set(_jurisdictions(area))
         for below, figures in areas.items():
-            if below.level is query.geography and set(_jurisdictions(below)) <= inside:
+            if (below.level is query.geography and below.code is not None
+                    and set(_jurisdictions(below)) <= inside):
                 out.update({(below.code, *codes): f for codes, f in figures.items()})
     else:  # the map level is the filter's or above it: one area, holding the filter's figures
         code = geo.area_of(query.geography, _jurisdictions(area)[0])

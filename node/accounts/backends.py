@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from node.accounts.models import User
 from node.accounts.roles import CAPABILITIES
+from node.columns import column
 
 
 class JurisdictionBackend(ModelBackend):
@@ -48,7 +49,7 @@ class JurisdictionBackend(ModelBackend):
         others are looked up as django-otp does.
         """
         try:
-            pk = User._meta.pk.to_python(user_id)  # type: ignore[union-attr]
+            pk = User._meta.pk.to_python(user_id)
         except ValidationError:
             return None
         found = list(User._default_manager.raw(_user_sql(), [True, pk]))
@@ -61,8 +62,8 @@ def _user_sql() -> str:
     """SELECT every user column and their first confirmed TOTP device's id (or NULL)."""
     q = connection.ops.quote_name
     device = TOTPDevice._meta
-    user_pk, device_pk = q(User._meta.pk.column), q(device.pk.column)  # type: ignore[union-attr]
-    owner, confirmed = q(device.get_field("user").column), q(device.get_field("confirmed").column)
+    user_pk, device_pk = q(column(User, "pk")), q(column(TOTPDevice, "pk"))
+    owner, confirmed = q(column(TOTPDevice, "user")), q(column(TOTPDevice, "confirmed"))
     return (
         f"SELECT u.*, (SELECT d.{device_pk} FROM {q(device.db_table)} d "  # noqa: S608 (names)
         f"WHERE d.{owner} = u.{user_pk} AND d.{confirmed} = %s ORDER BY d.{device_pk} LIMIT 1)"

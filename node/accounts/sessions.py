@@ -16,6 +16,8 @@ from django.contrib.sessions.models import Session
 from django.db import connections, router
 from django.utils import timezone
 
+from node.columns import column
+
 
 class SessionStore(db.SessionStore):
     def load(self) -> dict[str, Any]:
@@ -40,7 +42,7 @@ class SessionStore(db.SessionStore):
 @cache
 def _select_sql(alias: str) -> str:
     q = connections[alias].ops.quote_name
-    data, key, expiry = (q(Session._meta.get_field(f).column)
+    data, key, expiry = (q(column(Session, f))
                          for f in ("session_data", "session_key", "expire_date"))
     return (f"SELECT {data} FROM {q(Session._meta.db_table)} "  # noqa: S608 (names only)
             f"WHERE {key} = %s AND {expiry} > %s")

@@ -30,13 +30,14 @@ from django.utils import timezone
 
 from node.audit.conf import trusted_proxies
 from node.audit.models import CODE_PATTERN, GENESIS_PREV_HASH, AuditEntry
+from node.columns import concrete_field
 from shared.signing import canonical_json
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
     from rest_framework.request import Request
 
-    from node.accounts.models import User
 
 DetailValue = str | int | bool | None
 
@@ -95,7 +96,7 @@ class AuditInputError(ValueError):
 
 def audit_record(
     *,
-    actor: User | AnonymousUser | None,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     target_type: str,
     target_id: str | None = None,
@@ -123,7 +124,7 @@ def audit_record(
 
 def audit_records(
     *,
-    actor: User | AnonymousUser | None,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     target_type: str,
     target_ids: Sequence[str],
@@ -154,7 +155,7 @@ def audit_records(
 
 def _append(
     *,
-    actor: User | AnonymousUser | None,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     target_type: str,
     target_id: str | None,
@@ -224,7 +225,7 @@ def _append_in_server(fields: dict[str, Any]) -> AuditEntry:
 
 def _prepared(name: str, value: Any) -> Any:
     # Each value prepared by its model field, as the ORM would.
-    return AuditEntry._meta.get_field(name).get_db_prep_save(value, connection)
+    return concrete_field(AuditEntry, name).get_db_prep_save(value, connection)
 
 
 def hash_pieces(fields: Mapping[str, Any]) -> tuple[bytes, bytes, bytes]:
@@ -276,7 +277,7 @@ def _lock_chain_head() -> tuple[int, str]:
     return head if head is not None else (0, GENESIS_PREV_HASH)
 
 
-def _actor_fields(actor: User | AnonymousUser | None) -> dict[str, Any]:
+def _actor_fields(actor: AbstractBaseUser | AnonymousUser | None) -> dict[str, Any]:
     if actor is None or not actor.is_authenticated:
         return {"actor_id": None, "actor_username": "", "actor_role": ""}
     return {

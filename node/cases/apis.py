@@ -76,8 +76,10 @@ class PageWithTotalPagination(LimitOffsetPagination):
     has no row to carry the total, costs a second query.
     """
 
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Request,
-                          view: Any = None) -> list[Any] | None:
+    # Narrower than BasePagination's (a queryset, never a list): the views here pass one.
+    def paginate_queryset(  # type: ignore[override]
+        self, queryset: QuerySet[Any], request: Request, view: Any = None
+    ) -> list[Any] | None:
         self.request = request
         self.limit = self.get_limit(request)
         if self.limit is None:
@@ -113,7 +115,7 @@ def _count_of(model: type[CaseSurvivor] | type[Defendant]) -> Any:
                                  responses={200: s.CaseOutput, **ERRORS, **NOT_FOUND}),
 )
 class CaseViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                  viewsets.GenericViewSet):  # type: ignore[type-arg]
+                  viewsets.GenericViewSet):
     """Cases of this jurisdiction. Never deleted: a case is closed by its procedure."""
 
     audit_target = "case"
@@ -132,7 +134,7 @@ class CaseViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     def get_permissions(self) -> list[BasePermission]:
         return _read_or(Capability.WRITE_CASES, self.action)
 
-    def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
+    def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:  # type: ignore[override]
         # With none of its parameters given, the FilterSet would build and
         # validate a form only to return the queryset unchanged.
         if self.request.query_params.keys().isdisjoint(CaseFilter.base_filters):
@@ -153,13 +155,13 @@ class CaseViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
 
 def _valid(serializer_class: type[BaseSerializer], request: Request, *, partial: bool = False,
-           instance: Any = None) -> dict[str, Any]:  # type: ignore[type-arg]
+           instance: Any = None) -> dict[str, Any]:
     serializer = serializer_class(instance, data=request.data, partial=partial)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
 
-class RecordViewSet(AuditedReadMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+class RecordViewSet(AuditedReadMixin, viewsets.ModelViewSet):
     """A part of a case: created, corrected or deleted through ``record_save``/``record_delete``."""
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -170,7 +172,7 @@ class RecordViewSet(AuditedReadMixin, viewsets.ModelViewSet):  # type: ignore[ty
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _valid(self.get_serializer_class(), request)
-        obj = services.record_save(actor=request.user, obj=self.queryset.model(), data=data,
+        obj = services.record_save(actor=request.user, obj=self.get_queryset().model(), data=data,
                                    request=request)
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data,
                         status=status.HTTP_201_CREATED)
@@ -186,7 +188,7 @@ class RecordViewSet(AuditedReadMixin, viewsets.ModelViewSet):  # type: ignore[ty
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _record_schema(serializer: type[BaseSerializer]) -> Any:  # type: ignore[type-arg]
+def _record_schema(serializer: type[BaseSerializer]) -> Any:
     return extend_schema_view(
         list=extend_schema(responses={200: serializer(many=True), **ERRORS}),
         retrieve=extend_schema(responses={200: serializer, **ERRORS, **NOT_FOUND}),
@@ -244,7 +246,7 @@ class ReferralViewSet(RecordViewSet):
     create=extend_schema(request=s.StepInput, responses={201: s.StepRecordedOutput, **ERRORS}),
 )
 class StepViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                  viewsets.GenericViewSet):  # type: ignore[type-arg]
+                  viewsets.GenericViewSet):
     """Procedure steps: append-only. A mistaken step is voided, never edited."""
 
     audit_target = "procedurestep"

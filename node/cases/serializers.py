@@ -22,10 +22,10 @@ from node.cases.models import (
 )
 from shared.codes import MAX_AGE, code_list
 
-TEXT = {"required": False, "allow_blank": True, "max_length": 200}
+TEXT: dict[str, Any] = {"required": False, "allow_blank": True, "max_length": 200}
 
 
-class CaseInput(serializers.ModelSerializer):  # type: ignore[type-arg]
+class CaseInput(serializers.ModelSerializer):
     parquet_number = serializers.RegexField(r"^[\w./ -]{1,64}$", max_length=64)
     reported_on = serializers.DateField(validators=[not_in_future])
     identification_source = CodeField("identification_source")
@@ -40,7 +40,7 @@ class CaseInput(serializers.ModelSerializer):  # type: ignore[type-arg]
         validators: list[Any] = []  # uniqueness is the service's (per jurisdiction)
 
 
-class CaseOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
+class CaseOutput(serializers.ModelSerializer):
     survivor_count = serializers.IntegerField(read_only=True)
     defendant_count = serializers.IntegerField(read_only=True)
 
@@ -64,7 +64,7 @@ class CaseOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 @functools.cache
 def _flat_fields(
-    serializer_class: type[serializers.ModelSerializer],  # type: ignore[type-arg]
+    serializer_class: type[serializers.ModelSerializer],
 ) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     """(name, conversion) of each readable field, for fields that read one attribute.
 
@@ -76,10 +76,10 @@ def _flat_fields(
     for field in fields:
         if field.source_attrs != [field.field_name]:
             raise TypeError(f"{serializer_class.__name__}.{field.field_name} is not flat")
-    return tuple((field.field_name, field.to_representation) for field in fields)
+    return tuple((str(field.field_name), field.to_representation) for field in fields)
 
 
-class CaseSurvivorSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class CaseSurvivorSerializer(serializers.ModelSerializer):
     identified_on = serializers.DateField(validators=[not_in_future])
     age_at_identification = serializers.IntegerField(required=False, allow_null=True,
                                                      min_value=0, max_value=MAX_AGE)
@@ -89,7 +89,7 @@ class CaseSurvivorSerializer(serializers.ModelSerializer):  # type: ignore[type-
         fields = ("id", "case", "survivor", "identified_on", "age_at_identification")
 
 
-class DefendantSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class DefendantSerializer(serializers.ModelSerializer):
     relationship = CodeField("recruiter_relationship", required=False)
     roles = CodeListField("perpetrator_role", required=False, write_only=True)
     age_at_case = serializers.IntegerField(required=False, allow_null=True,
@@ -105,7 +105,7 @@ class DefendantSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         return data
 
 
-class ExploitationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ExploitationSerializer(serializers.ModelSerializer):
     form = CodeField("exploitation_form")
     subtype = CodeField("exploitation_subtype", required=False, allow_blank=True)
     means_of_control = CodeListField("means_of_control", required=False, write_only=True)
@@ -143,7 +143,7 @@ class ExploitationSerializer(serializers.ModelSerializer):  # type: ignore[type-
         return data
 
 
-class EventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class EventSerializer(serializers.ModelSerializer):
     kind = CodeField("trafficking_event")
     country = CodeField("country", required=False)
     region = CodeField("region", required=False, allow_blank=True)
@@ -155,7 +155,7 @@ class EventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         fields = ("id", "case", "kind", "country", "region", "place", "month")
 
 
-class ChargeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ChargeSerializer(serializers.ModelSerializer):
     offence = CodeField("offence")
     charged_on = serializers.DateField(validators=[not_in_future])
 
@@ -166,7 +166,8 @@ class ChargeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         defendant = attrs.get("defendant", getattr(self.instance, "defendant", None))
-        wrong = [s.pk for s in attrs.get("survivors", []) if s.case_id != defendant.case_id]
+        case_id = getattr(defendant, "case_id", None)  # required: never None here
+        wrong = [s.pk for s in attrs.get("survivors", []) if s.case_id != case_id]
         if wrong:
             raise serializers.ValidationError(
                 {"survivors": _("Victime(s) hors de cette affaire : %(ids)s")
@@ -174,7 +175,7 @@ class ChargeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return attrs
 
 
-class ReferralSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ReferralSerializer(serializers.ModelSerializer):
     referral_type = CodeField("referral_type")
     status = CodeField("referral_status", required=False)
     organisation = serializers.CharField(**TEXT)
@@ -187,7 +188,7 @@ class ReferralSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = ("case",)
 
 
-class StepInput(serializers.ModelSerializer):  # type: ignore[type-arg]
+class StepInput(serializers.ModelSerializer):
     step = CodeField("procedure_step")
     occurred_on = serializers.DateField(validators=[not_in_future])
     outcome = CodeField("outcome", required=False, allow_blank=True)
@@ -208,14 +209,15 @@ class StepInput(serializers.ModelSerializer):  # type: ignore[type-arg]
                   "suspended_months", "fine_fcfa", "damages_fcfa", "court", "notes")
 
 
-class StepOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
+class StepOutput(serializers.ModelSerializer):
     voided = serializers.SerializerMethodField()
 
     class Meta:
         model = ProcedureStep
-        fields = ("id", "case", "defendant", "step", "occurred_on", "outcome", "prison_months",
-                  "suspended_months", "fine_fcfa", "damages_fcfa", "court", "notes",
-                  "recorded_at", "voided")
+        fields: tuple[str, ...] = (
+            "id", "case", "defendant", "step", "occurred_on", "outcome", "prison_months",
+            "suspended_months", "fine_fcfa", "damages_fcfa", "court", "notes", "recorded_at",
+            "voided")
 
     def get_voided(self, step: ProcedureStep) -> bool:
         return hasattr(step, "void")
@@ -228,5 +230,5 @@ class StepRecordedOutput(StepOutput):
         fields = (*StepOutput.Meta.fields, "warnings")
 
 
-class StepVoidInput(serializers.Serializer):  # type: ignore[type-arg]
+class StepVoidInput(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)

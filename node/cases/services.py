@@ -170,7 +170,10 @@ def record_case(obj: models.Model) -> Case:
         return obj.case_survivor.case
     if isinstance(obj, Charge):
         return obj.defendant.case
-    return obj.case  # type: ignore[attr-defined, no-any-return]
+    case = getattr(obj, "case", None)
+    if not isinstance(case, Case):
+        raise TypeError(f"{type(obj).__name__} belongs to no case")
+    return case
 
 
 @transaction.atomic
@@ -215,8 +218,8 @@ def _after_record(obj: models.Model, data: Mapping[str, Any]) -> None:
 
 
 def _replace(model: type[models.Model], owner: str, obj: models.Model, codes: list[str]) -> None:
-    model.objects.filter(**{owner: obj}).delete()
-    model.objects.bulk_create(model(**{owner: obj, "code": code}) for code in codes)
+    model._default_manager.filter(**{owner: obj}).delete()
+    model._default_manager.bulk_create(model(**{owner: obj, "code": code}) for code in codes)
 
 
 @transaction.atomic

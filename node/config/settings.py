@@ -32,6 +32,11 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 globals().update(
     base_settings(service="node", base_dir=BASE_DIR, default_db=f"sqlite:///{VAR_DIR}/node.sqlite3")
 )
+# Set just above by base_settings; declared for type checkers (django-stubs reads
+# the names of this module, not what globals().update puts in it).
+SYSTRAITE_SERVICE: str
+SYSTRAITE_ENV: str
+SYSTRAITE_METRICS_TOKEN: str
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -64,7 +64,7 @@ class TraffickerFilter(django_filters.FilterSet):
 
 
 class PersonViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                    viewsets.GenericViewSet):  # type: ignore[type-arg]
+                    viewsets.GenericViewSet):
     """List, read, create and correct persons; no deletion (a person stays on record)."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]

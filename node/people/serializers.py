@@ -21,7 +21,7 @@ def optional_text(max_length: int = 200) -> serializers.CharField:
 
 
 
-class PersonInput(serializers.Serializer):  # type: ignore[type-arg]
+class PersonInput(serializers.Serializer):
     family_name = optional_text()
     given_names = optional_text()
     aliases = optional_text()
@@ -119,12 +119,12 @@ PERSON_OUTPUT = (
 )
 
 
-class SurvivorOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
+class SurvivorOutput(serializers.ModelSerializer):
     vulnerabilities = serializers.SerializerMethodField()
 
     class Meta:
         model = Survivor
-        fields = (
+        fields: tuple[str, ...] = (
             *PERSON_OUTPUT,
             "father_given_name",
             "mother_name",
@@ -141,10 +141,10 @@ class SurvivorOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
         return sorted(v.code for v in survivor.vulnerabilities.all())
 
 
-class TraffickerOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
+class TraffickerOutput(serializers.ModelSerializer):
     class Meta:
         model = Trafficker
-        fields = (*PERSON_OUTPUT, "is_legal_person", "legal_name", "occupation")
+        fields: tuple[str, ...] = (*PERSON_OUTPUT, "is_legal_person", "legal_name", "occupation")
 
 
 class SurvivorCreatedOutput(SurvivorOutput):

@@ -108,11 +108,19 @@ def linkage_tokens_refresh(*, person: Person, years: set[int]) -> None:
 def person_years(person: Person) -> set[int]:
     if isinstance(person, Survivor):
         return {d.year for d in person.case_links.values_list("identified_on", flat=True)}
-    return {d.year for d in person.case_links.values_list("case__reported_on", flat=True)}
+    links = _trafficker(person).case_links
+    return {d.year for d in links.values_list("case__reported_on", flat=True)}
 
 
 def person_case_ids(person: Person) -> list[int]:
-    return list(person.case_links.values_list("case_id", flat=True))
+    links = person.case_links if isinstance(person, Survivor) else _trafficker(person).case_links
+    return list(links.values_list("case_id", flat=True))
+
+
+def _trafficker(person: Person) -> Trafficker:
+    if not isinstance(person, Trafficker):
+        raise TypeError(f"a survivor or a trafficker, not {type(person).__name__}")
+    return person
 
 
 def possible_duplicates(person: Person) -> list[int]:
@@ -126,8 +134,8 @@ def possible_duplicates(person: Person) -> list[int]:
             near &= Q(birth_year__isnull=True) | Q(birth_year__range=(person.birth_year - 2,
                                                                      person.birth_year + 2))
         same |= near
-    model = type(person)
-    return list(model.objects.filter(same).exclude(pk=person.pk).values_list("pk", flat=True)[:20])
+    manager = type(person)._default_manager
+    return list(manager.filter(same).exclude(pk=person.pk).values_list("pk", flat=True)[:20])
 
 
 def _apply(person: Person, fields: tuple[str, ...], data: Mapping[str, Any]) -> None:
