@@ -314,15 +314,28 @@ def _replace_table_months(node: Node, parts: list[TableMonth], sequence: int) ->
 
 _EMPTY_MONTHS = f"""
     WITH carried ("table", month) AS (
-        SELECT * FROM unnest(string_to_array(%s, ','), string_to_array(%s, ',')::date[])
+        SELECT * FROM unnest(
+            string_to_array(%(tables)s, ','), string_to_array(%(months)s, ',')::date[]
+        )
     ),
     emptied AS (
         DELETE FROM {Cell._meta.db_table} AS cell USING carried
-        WHERE cell.node_id = %s AND cell."table" = carried."table" AND cell.month = carried.month
+        WHERE cell.node_id = %(node)s
+        AND cell."table" = carried."table" AND cell.month = carried.month
+    ),
+    updated AS (
+        UPDATE {TableMonthState._meta.db_table} AS state SET sequence = %(sequence)s
+        FROM carried
+        WHERE state.node_id = %(node)s
+        AND state."table" = carried."table" AND state.month = carried.month
+        RETURNING state."table", state.month
     )
     INSERT INTO {TableMonthState._meta.db_table} (node_id, "table", month, sequence)
-    SELECT %s, "table", month, %s FROM carried
-    ON CONFLICT (node_id, "table", month) DO UPDATE SET sequence = EXCLUDED.sequence
+    SELECT %(node)s, "table", month, %(sequence)s FROM carried
+    WHERE NOT EXISTS (
+        SELECT FROM updated
+        WHERE updated."table" = carried."table" AND updated.month = carried.month
+    )
 """  # noqa: S608 (only our models' table names are rendered; every value is a parameter)
 
 
@@ -330,14 +343,22 @@ def _empty_months(node_pk: int, parts: list[TableMonth], sequence: int) -> None:
     """Delete the node's cells of the (table, month)s carried and upsert their states.
 
     One statement: a data-modifying WITH runs to completion even unread. The
-    pairs travel as two comma-separated strings, which PostgreSQL splits:
+    states held are updated through a join and only the missing ones inserted
+    (an INSERT ... ON CONFLICT probed the unique index and locked each row
+    first, twice the time); the lock on the node's row keeps any other push of
+    the node from inserting the same states meanwhile.
+
+    The pairs travel as two comma-separated strings, which PostgreSQL splits:
     psycopg quoting two lists of ~1,200 strings element by element cost more
     than the statement. Table names and months (validated) hold no comma.
     """
     tables = ",".join(part.table for part in parts)
     months = ",".join(f"{part.month}-01" for part in parts)
     with connection.cursor() as cursor:
-        cursor.execute(_EMPTY_MONTHS, [tables, months, node_pk, node_pk, sequence])
+        cursor.execute(
+            _EMPTY_MONTHS,
+            {"tables": tables, "months": months, "node": node_pk, "sequence": sequence},
+        )
 
 
 _CELL_COLUMNS = ("node_id", "table", "month", "d1", "d2", "d3", "count")
