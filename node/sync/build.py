@@ -275,9 +275,10 @@ def _token_years(dirty: list[Dirty], owners: dict[str, set[int]], held: set[int]
     """Years whose token sets may have changed: marked on write, or of changed persons
     (``held``: the years they hold tokens in now or held them in at the last build)."""
     years = {d.owner_id for d in dirty if d.kind == Dirty.Kind.TOKEN_YEAR} | held
-    for kind in ("survivor", "trafficker"):
-        years |= set(LinkageToken.objects.filter(**{f"{kind}_id__in": owners.get(kind, set())})
-                     .values_list("year", flat=True))
+    if connection.vendor != "postgresql":  # no copy of the tokens there: their years now
+        for kind in tokens.KINDS:
+            years |= set(LinkageToken.objects.filter(**{f"{kind}_id__in": owners.get(kind, ())})
+                         .values_list("year", flat=True))
     return years
 
 
@@ -314,9 +315,10 @@ def payload_build(*, full: bool = False, rederive: bool = False) -> BuildResult:
     state = SyncState.objects.select_for_update().get_or_create(pk=1)[0]
     dirty = list(Dirty.objects.select_for_update())
     owners = _owners(dirty)
-    if facts_lost(state):
-        # The old counts went with the facts, so the parts that changed are not
-        # known: every part the hub may hold is sent again, from a rederive.
+    if facts_lost(state) or not state.facts_derived:
+        # Never derived (a node's first build: one statement per kind beats
+        # thousands of batches), or lost with the counts, so the parts that
+        # changed are not known: every part the hub may hold is sent again.
         parts = facts_rebuild() | _parts_ever_sent()
     elif rederive:
         parts = facts_rebuild()
