@@ -24,7 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hub.accounts import services as account_services
 from hub.accounts.otp import otp_required, session_verified
 from hub.accounts.roles import Capability, has_capability
-from hub.stats.query import Audience, StatsQueryError
+from hub.stats.publication import published_at, year_period
+from hub.stats.query import Audience, StatsQueryError, disclosure_rules
 from hub.stats.services import stats_read_audit
 
 from . import boards
@@ -114,6 +115,10 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         context["board"] = boards.empty(slug)
         return render(request, "dashboards/dashboard.html", context, status=400)
     _audit_view(request, slug, filters)
+    if request.audience is Audience.PARTNER:  # type: ignore[attr-defined]
+        # Partners are served the published release of the year, not the latest data.
+        context["published_at"] = published_at(period=year_period(filters.year),
+                                               rules=disclosure_rules())
     return render(request, "dashboards/dashboard.html", context)
 
 

@@ -95,6 +95,8 @@ def result_body(result: StatsResult) -> dict[str, Any]:
         "columns": list(result.columns),
         "rules": None if rules is None else {"threshold": rules.threshold,
                                              "rounding_base": rules.rounding_base},
+        "published_at": None if result.published_at is None
+        else result.published_at.isoformat(),
         "cells": [{"key": list(c.key), "value": c.value, "suppressed": c.suppressed}
                   for c in result.cells],
     }

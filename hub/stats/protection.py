@@ -38,14 +38,15 @@ protected together and which figures a partner may ask for at all.
    every cell it withheld, by meaning, for its year; later releases of the
    same year (after a correction) force them again, so a correction cannot
    reveal a cell an earlier release withheld.
-5. **Cache.** Protecting a population is costly and the same for every
-   partner until new data arrives, so releases are kept per process, keyed
-   by the data version (the last cell and submission ids: every ingest
-   writes a submission row and new cells) and the rules. A second process
-   computing the same release reads the first one's withheld cells from the
-   registry and forces them, so it withholds at least as much: what it
-   publishes was already published, and the two releases together say no
-   more than the first.
+5. **Publication** (hub/stats/publication.py). Protecting a population is
+   costly and the same for every partner until new data arrives, so it is
+   computed off the request path (``systraite-hub publish``, scheduled) and
+   stored; partners are served the latest stored release of their
+   population and year, computed in the request only for a year never
+   published. A release computed again (new data, or a second process)
+   reads the registry and forces every cell withheld before, so it
+   withholds at least as much: what it publishes was already published,
+   and the two releases together say no more than the first.
 
 tests/hub/stats/test_lp_catalogue_audit.py checks all of this with linear
 programming over everything a partner can reach.
@@ -54,8 +55,7 @@ programming over everything a partner can reach.
 from __future__ import annotations
 
 import itertools
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -81,7 +81,6 @@ LEVELS = (Geography.NATIONAL, Geography.COURT_OF_APPEAL, Geography.REGION,
           Geography.JURISDICTION)
 # A dimension whose codes nest in the codes of another: age bands in age groups.
 NESTED = {"age_band": "age_group"}
-CACHE_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -311,11 +310,9 @@ def _withheld(member: Member, protected: Mapping[Key, ProtectedCell]) -> Iterato
                 yield meaning
 
 
-# --- releases: computed once per data version, recorded, cut for each query -------------
+# --- releases: computed from a data version, recorded, cut for each query ------------
 
 Release = dict[str, dict[Area, dict[Key, Figure]]]
-_cache: OrderedDict[tuple[object, ...], Release] = OrderedDict()
-_cache_lock = threading.Lock()
 
 
 def data_version() -> tuple[int, int]:
@@ -325,31 +322,16 @@ def data_version() -> tuple[int, int]:
     return cells, submissions
 
 
-def release_for(*, table_name: str, period: tuple[date, date],
-                rules: DisclosureRules) -> Release:
-    """The protected figures of every table of ``table_name``'s population for ``period``:
-    table -> area -> key of the table's codes -> (value, suppressed)."""
-    tables = population_tables(table_name)
-    key = (tables[0].counts, period, rules, data_version())
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    release = _release_compute(tables=tables, period=period, rules=rules)
-    with _cache_lock:
-        _cache[key] = release
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return release
+def release_compute(*, tables: tuple[Table, ...], period: tuple[date, date],
+                    rules: DisclosureRules) -> Release:
+    """The protected figures of every table of one population (``population_tables``)
+    for ``period``: table -> area -> key of the table's codes -> (value, suppressed).
 
-
-def release_cache_clear() -> None:
-    with _cache_lock:
-        _cache.clear()
-
-
-def _release_compute(*, tables: tuple[Table, ...], period: tuple[date, date],
-                     rules: DisclosureRules) -> Release:
+    Exact zeros are left out (absent means an exact 0). Forces what earlier
+    releases of the tables and period withheld, and records what this one
+    withholds (the registry), so it writes to the database. Costly: seconds
+    for a population of a country; hub/stats/publication.py stores it.
+    """
     raws = {t.name: raw_counts(table=t, period=period, scope=geo.scope()) for t in tables}
     counts = {}
     for member in _members(tables):
@@ -371,19 +353,21 @@ def _by_area(out: Mapping[Member, Mapping[Key, ProtectedCell]]) -> Release:
             continue
         figures = release[member.table.name]
         for (area, *codes), cell in protected.items():
+            if cell.value == 0 and not cell.suppressed:
+                continue
             where = member.parent if area == TOTAL else Area(member.children, area)
             figures[where][tuple(codes)] = (cell.value, cell.suppressed)
     return {name: dict(areas) for name, areas in release.items()}
 
 
-def partner_figures(*, query: StatsQuery, period: tuple[date, date] | None,
-                    rules: DisclosureRules) -> dict[Key, Figure]:
+def partner_figures(*, query: StatsQuery, release: Release) -> dict[Key, Figure]:
     """The partner figures of the query's full table (keys as ``query.full_dimensions``),
-    cut from the release of its population and year. Absent keys are exact zeros."""
+    cut from ``release``, the release of its population and year. Absent keys are
+    exact zeros."""
     area = _filter_area(query)
-    if period is None or area is None:
+    if area is None:
         return {}
-    areas = release_for(table_name=query.table, period=period, rules=rules).get(query.table, {})
+    areas = release.get(query.table, {})
     here = areas.get(area, {})
     if query.geography is Geography.NATIONAL:
         return dict(here)

@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from django.conf import settings
@@ -80,6 +80,8 @@ class StatsResult:
     cells: tuple[StatsCell, ...]
     audience: Audience
     rules: DisclosureRules | None
+    # Partners: when the release their figures are cut from was computed (None: no data).
+    published_at: datetime | None = None
     _index: dict[Key, StatsCell] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -207,9 +209,10 @@ def full_counts(*, geography: Geography, raw: Mapping[Key, int]) -> dict[Key, in
 def stats_run(*, query: StatsQuery, audience: Audience) -> StatsResult:
     """Answer ``query`` for ``audience``: exact for analysts, protected for partners.
 
-    Partners are served whole calendar years only (a StatsQueryError otherwise);
-    the first partner run of a release records what it withheld
-    (hub/stats/protection.py), so it writes to the database; analysts' reads
+    Partners are served whole calendar years only (a StatsQueryError otherwise),
+    from the latest published release of the table's population and year
+    (hub/stats/publication.py); the first partner run of a year never
+    published computes and stores it, so it writes to the database; analysts' reads
     are audited by the caller (``hub.stats.services.stats_read_audit``), which
     knows the request.
     """
@@ -224,15 +227,28 @@ def stats_run(*, query: StatsQuery, audience: Audience) -> StatsResult:
                          per_jurisdiction=query.geography is not Geography.NATIONAL)
         counts = full_counts(geography=query.geography, raw=raw)
         figures = _exact_figures(counts)
-        rules = None
+        rules, published_at = None, None
     else:
-        from hub.stats.protection import partner_figures, partner_period
-
         rules = disclosure_rules()
-        figures = partner_figures(query=query, period=partner_period(query), rules=rules)
+        figures, published_at = _partner_figures(query, rules)
     cells = _result_cells(query=query, table=table, full_dims=full_dims, columns=columns,
                           figures=figures, scope=scope)
-    return StatsResult(query=query, columns=columns, cells=cells, audience=audience, rules=rules)
+    return StatsResult(query=query, columns=columns, cells=cells, audience=audience, rules=rules,
+                       published_at=published_at)
+
+
+def _partner_figures(query: StatsQuery, rules: DisclosureRules,
+                     ) -> tuple[dict[Key, tuple[int | None, bool]], datetime | None]:
+    """The query's figures cut from its published release, and when it was computed."""
+    from hub.stats.protection import partner_figures, partner_period
+    from hub.stats.publication import release_for
+
+    period = partner_period(query)
+    if period is None:
+        return {}, None
+    publication = release_for(table_name=query.table, period=period, rules=rules)
+    figures = partner_figures(query=query, release=publication.figures)
+    return figures, publication.computed_at
 
 
 def is_additive(table: Table, column: str) -> bool:

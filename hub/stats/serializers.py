@@ -39,6 +39,11 @@ class ResultOutput(serializers.Serializer):
     audience = serializers.CharField()
     columns = serializers.ListField(child=serializers.CharField())
     rules = RulesOutput(allow_null=True)
+    published_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Partners: when the release these figures are cut from was computed "
+                  "(`systraite-hub publish`); data received since is not in it. "
+                  "Null for analysts (exact, current figures) and when there is no data.")
     cells = CellOutput(many=True)
 
 

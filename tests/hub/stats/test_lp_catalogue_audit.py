@@ -34,7 +34,7 @@ from datetime import date
 import pytest
 
 from hub.stats import geography as geo
-from hub.stats.protection import release_cache_clear
+from hub.stats.publication import release_cache_clear
 from hub.stats.query import (
     GEO,
     Audience,
