@@ -64,6 +64,7 @@ CONTRACT_VERSION = "2"
 SUPPORTED_CONTRACT_VERSIONS = frozenset({"1", CONTRACT_VERSION})
 
 MAX_CELLS_PER_TABLE_MONTH = 50_000
+MAX_COUNT = 2**31 - 1  # the hub stores a count as a PostgreSQL integer
 MAX_TABLE_MONTHS = 20_000
 MAX_TOKENS_PER_SET = 2_000_000
 
@@ -74,8 +75,10 @@ Token = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Digest = Annotated[
     str,
     StringConstraints(pattern=r"^[0-9a-f]{64}$"),
-    Field(description="digest of a token set: the sum modulo 2**256 of the SHA-256 of each "
-          "token's 32 bytes, as 64 lowercase hex digits (the empty set is 64 zeros)"),
+    Field(
+        description="digest of a token set: the sum modulo 2**256 of the SHA-256 of each "
+        "token's 32 bytes, as 64 lowercase hex digits (the empty set is 64 zeros)"
+    ),
 ]
 Key = tuple[str, ...]
 
@@ -155,8 +158,8 @@ def _check_cells(spec: Table, values: list[list[str]], cells: list[int]) -> None
 
 
 def _cells_sound(values: list[list[str]], cells: list[int], width: int) -> bool:
-    """Whether every index is inside its dictionary, every count is at least 1 and
-    no cell repeats, checked a whole column at a time (the loops run in C).
+    """Whether every index is inside its dictionary, every count is between 1 and
+    ``MAX_COUNT`` and no cell repeats, checked a whole column at a time (the loops run in C).
 
     A hub ingests tens of thousands of cells per payload; this is the common,
     valid case. When it says no, ``_explain_cells`` finds the first fault.
@@ -164,7 +167,7 @@ def _cells_sound(values: list[list[str]], cells: list[int], width: int) -> bool:
     counts = cells[width - 1 :: width]
     if not counts:
         return True
-    if min(counts) < 1:
+    if min(counts) < 1 or max(counts) > MAX_COUNT:
         return False
     columns = []
     for d, codes in enumerate(values):
@@ -187,6 +190,8 @@ def _explain_cells(spec: Table, values: list[list[str]], cells: list[int], width
                 )
         if row[-1] < 1:
             raise ValueError(f"cells[{start + width - 1}]: a count must be at least 1")
+        if row[-1] > MAX_COUNT:
+            raise ValueError(f"cells[{start + width - 1}]: a count must be at most {MAX_COUNT}")
         if row[:-1] in seen:
             raise ValueError(f"cells[{start}]: the same cell appears twice")
         seen.add(row[:-1])

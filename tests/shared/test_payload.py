@@ -129,6 +129,7 @@ def test_a_name_in_place_of_a_code_is_refused_naming_the_dimension() -> None:
         ([0, 0, 0], "not a multiple of 4"),
         ([0, 5, 0, 3], "index 5 is outside values.age_band"),
         ([0, 0, 0, 0], "a count must be at least 1"),
+        ([0, 0, 0, 2**31], "cells[3]: a count must be at most 2147483647"),
         ([0, 0, 0, 1, 0, 0, 0, 2], "the same cell appears twice"),
         ([0, 0, 0, -1], "greater than or equal to 0"),
     ],
@@ -159,6 +160,8 @@ def _first_fault(values: list[list[str]], cells: list[int]) -> str | None:
                 return f"cells[{start + d}]: index {index} is outside values.{name}"
         if count < 1:
             return f"cells[{start + width - 1}]: a count must be at least 1"
+        if count > 2**31 - 1:
+            return f"cells[{start + width - 1}]: a count must be at most 2147483647"
         if tuple(indexes) in seen:
             return f"cells[{start}]: the same cell appears twice"
         seen.add(tuple(indexes))
@@ -166,7 +169,12 @@ def _first_fault(values: list[list[str]], cells: list[int]) -> str | None:
 
 
 near_valid_cells = st.lists(
-    st.tuples(st.integers(0, 2), st.integers(0, 3), st.integers(0, 1), st.integers(0, 9)),
+    st.tuples(
+        st.integers(0, 2),
+        st.integers(0, 3),
+        st.integers(0, 1),
+        st.integers(0, 9) | st.sampled_from([2**31 - 1, 2**31]),
+    ),
     max_size=10,
 ).map(lambda rows: [n for row in rows for n in row])
 
@@ -322,7 +330,14 @@ def test_a_delta_round_trips_through_json(base: set[str], after: set[str]) -> No
     assert isinstance(delta, TokenSetDelta)
     assert set(delta.added) == after - base and set(delta.removed) == base - after
     assert set(payload.document()["tokens"][0]) == {
-        "year", "kind", "key_id", "base_digest", "added", "removed", "digest"}
+        "year",
+        "kind",
+        "key_id",
+        "base_digest",
+        "added",
+        "removed",
+        "digest",
+    }
 
 
 def test_full_sets_and_deltas_travel_side_by_side() -> None:

@@ -3,6 +3,7 @@ but the rejection record."""
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 from collections.abc import Iterator
@@ -51,6 +52,36 @@ def test_a_changed_byte_is_a_bad_signature_and_writes_nothing(
     envelope = ked.sign(ked.document(1, MARCH))
     envelope["document"]["tables"][0]["cells"][-1] = 13  # 12 survivors become 13
     _refused(post(anonymous, json.dumps(envelope).encode()), 403, "bad_signature", "signature")
+
+
+def _signed_as_sent(node: SigningNode, document: dict[str, Any]) -> bytes:
+    """An envelope signed with the node's own key over the document's bytes as
+    sent, sorted and compact: what a node whose encoder skipped the canonical
+    checks would send."""
+    envelope = node.sign(node.document(1, MARCH))
+    signed = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    signature = node.key.sign(signed.encode())
+    envelope["document"] = document
+    envelope["signature"]["value"] = base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+    return json.dumps(envelope).encode()
+
+
+def test_a_float_signed_by_the_node_itself_is_a_bad_signature(
+    anonymous: Client, ked: SigningNode, unchanged: None
+) -> None:
+    document = ked.document(1, MARCH)
+    document["tables"][0]["cells"][-1] = 12.0  # a float has no single text form
+    _refused(post(anonymous, _signed_as_sent(ked, document)), 403, "bad_signature", "signature")
+
+
+def test_a_count_too_large_to_store_is_a_schema_error(
+    anonymous: Client, ked: SigningNode, unchanged: None
+) -> None:
+    document = ked.document(1, MARCH)
+    document["tables"][0]["cells"][-1] = 2**31  # beyond the hub's integer column
+    response = ked.push(anonymous, document)
+    _refused(response, 400, "schema", "tables[0]")
+    assert "a count must be at most 2147483647" in response.json()["errors"][0]["message"]
 
 
 def test_a_payload_signed_with_another_key_is_refused(
