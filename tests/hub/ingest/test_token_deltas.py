@@ -88,8 +88,9 @@ def test_removing_a_token_the_set_does_not_hold_is_refused(
     delta = {**token_delta(2026, "survivor", {A, B}, {A, B}), "removed": [C]}
     delta["digest"] = digest_moved(set_digest([A, B]), removed=[C])
     before = stored_state()
-    _mismatch(holding_ab.push(anonymous, holding_ab.document(2, tokens=[delta])),
-              "tokens[0].removed[0]")
+    _mismatch(
+        holding_ab.push(anonymous, holding_ab.document(2, tokens=[delta])), "tokens[0].removed[0]"
+    )
     assert stored_state() == before
 
 
@@ -100,8 +101,9 @@ def test_adding_a_token_the_set_already_holds_is_refused(
     delta = {**token_delta(2026, "survivor", {A, B}, {A, B}), "added": [B]}
     delta["digest"] = digest_moved(set_digest([A, B]), added=[B])
     before = stored_state()
-    _mismatch(holding_ab.push(anonymous, holding_ab.document(2, tokens=[delta])),
-              "tokens[0].added[0]")
+    _mismatch(
+        holding_ab.push(anonymous, holding_ab.document(2, tokens=[delta])), "tokens[0].added[0]"
+    )
     assert stored_state() == before
 
 
@@ -109,8 +111,9 @@ def test_a_delta_under_another_linkage_key_is_refused(
     anonymous: Client, holding_ab: SigningNode
 ) -> None:
     delta = {**token_delta(2026, "survivor", {A, B}, {A}), "key_id": "lk:2026:rotated"}
-    _mismatch(holding_ab.push(anonymous, holding_ab.document(2, tokens=[delta])),
-              "tokens[0].key_id")
+    _mismatch(
+        holding_ab.push(anonymous, holding_ab.document(2, tokens=[delta])), "tokens[0].key_id"
+    )
 
 
 def test_one_wrong_delta_refuses_the_others_of_the_payload(
@@ -119,8 +122,10 @@ def test_one_wrong_delta_refuses_the_others_of_the_payload(
     good = token_delta(2025, "trafficker", set(), {D})
     wrong = token_delta(2026, "survivor", {C}, {A})
     before = stored_state()
-    _mismatch(holding_ab.push(anonymous, holding_ab.document(2, tokens=[good, wrong])),
-              "tokens[1].base_digest")
+    _mismatch(
+        holding_ab.push(anonymous, holding_ab.document(2, tokens=[good, wrong])),
+        "tokens[1].base_digest",
+    )
     assert stored_state() == before
 
 
