@@ -99,6 +99,18 @@ def test_a_case_created_on_a_node_reaches_the_hub_after_a_push(federation: Feder
     assert int(hub_row(federation, "sn-tgi-dkr")[3]) >= 1
 
 
+def test_the_scheduled_publication_runs_through_the_wrapper_and_again_changes_nothing(
+    federation: Federation,
+) -> None:
+    # What the hub role's cron job runs (hub_publish_command), minus the schedule.
+    first = federation.command("hub", "publish")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "publiée : survivors_identified" in first.stdout
+    second = federation.command("hub", "publish")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "0 publication(s) calculée(s)" in second.stdout
+
+
 def test_add_jurisdiction_brings_a_third_node_that_the_hub_lists_as_reporting(
     federation: Federation,
 ) -> None:
