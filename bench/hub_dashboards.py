@@ -14,10 +14,15 @@ thing. Two periods: the ten years, and the current year (the dashboards'
 default). Target for analysts (exact figures): <= 2x on both.
 
 The partner path (disclosure control, hub/stats/protection.py) does much more
-than sum: it is timed once, for information, over the current year (partners
-are served whole calendar years), dashboard by dashboard within a budget
-(BENCH_PARTNER_BUDGET, 120 s), and its ratio is given only if every dashboard
-was built in it.
+than sum, so it is split as the hub splits it (hub/stats/publication.py), over
+the current year (partners are served whole calendar years): what
+``systraite-hub publish`` pays to compute and store every population's
+release (``partner_publish_seconds_1y``, off the request path), then the
+partner dashboards served from that publication: the first build of a process,
+which reads the stored releases (dashboard by dashboard within a budget,
+BENCH_PARTNER_BUDGET, 120 s), and the builds after it
+(``partner_seconds_1y``), interleaved with the same raw-SQL baseline as the
+analysts' (``partner_ratio_1y``).
 
 Which queries the dashboards run is recorded by wrapping ``stats_run`` during
 one untimed build, so the baseline follows the dashboards when they change.
@@ -72,12 +77,14 @@ from hub.ingest.models import Cell, Submission, Token, TokenSet  # noqa: E402
 from hub.registry.models import Node  # noqa: E402
 from hub.stats import geography as geo  # noqa: E402
 from hub.stats import indicators  # noqa: E402
-from hub.stats.models import PopulationFigure  # noqa: E402
+from hub.stats.models import PartnerFigure, PopulationFigure  # noqa: E402
+from hub.stats.publication import release_cache_clear, releases_publish  # noqa: E402
 from hub.stats.query import (  # noqa: E402
     Audience,
     Geography,
     StatsQuery,
     StatsResult,
+    disclosure_rules,
     is_additive,
     stats_run,
 )
@@ -223,8 +230,8 @@ def partner_seconds(filters: Filters, budget: int) -> tuple[float, int]:
     """Seconds of one partner build of each dashboard in turn, and how many were built
     before ``budget`` seconds ran out.
 
-    Information only, and bounded: the partner path re-protects whole table
-    families (the open item of issue #6) and can take far longer than the rest.
+    Bounded: without a publication, or with a cold cache, the partner path
+    computes or reads whole releases and can take far longer than the rest.
     """
     def stop(signum: int, frame: object) -> None:
         raise OverBudget
@@ -242,6 +249,35 @@ def partner_seconds(filters: Filters, budget: int) -> tuple[float, int]:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     return time.perf_counter() - started, built
+
+
+def partner_figures(filters: Filters, queries: list[StatsQuery]) -> dict[str, Any]:
+    """Partners over the current year: publish, then dashboards served from it."""
+    started = time.perf_counter()
+    published = releases_publish(rules=disclosure_rules(), year=filters.year)
+    publish = time.perf_counter() - started
+    slowest = max(published, key=lambda p: p.seconds)
+    progress(f"publish 1y: {len(published)} releases in {publish:.1f} s "
+             f"(slowest {slowest.population} {slowest.seconds:.1f} s)")
+    out: dict[str, Any] = {
+        "partner_publish_seconds_1y": round(publish, 3),
+        "partner_publish_releases_1y": len(published),
+        "partner_publish_slowest_1y": f"{slowest.population} {slowest.seconds:.1f} s",
+        "partner_publish_figures_stored_1y": PartnerFigure.objects.count(),
+    }
+    release_cache_clear()  # a fresh worker: its first build reads the stored releases
+    first, built = partner_seconds(filters, PARTNER_BUDGET)
+    out["partner_boards_built_1y"] = f"{built}/{len(boards.BOARDS)}"
+    out["partner_first_build_seconds_1y"] = round(first, 3)
+    progress(f"partner 1y, first build: {built} dashboards in {first:.1f} s")
+    if built == len(boards.BOARDS):
+        served, raw = interleaved(lambda: build_all(filters, Audience.PARTNER),
+                                  lambda: baseline(queries, filters), rounds=ROUNDS)
+        out["partner_seconds_1y"] = round(served, 3)
+        out["partner_raw_sql_seconds_1y"] = round(raw, 3)
+        out["partner_ratio_1y"] = round(served / raw, 2)
+        progress(f"partner 1y, served: {served:.3f} s, raw SQL {raw:.3f} s")
+    return out
 
 
 def progress(message: str) -> None:
@@ -271,13 +307,7 @@ def main() -> None:
         figures[f"raw_sql_seconds_{label}"] = round(raw, 3)
         figures[f"analyst_ratio_{label}"] = round(hub / raw, 2)
         progress(f"{label}: analyst {hub:.3f} s, raw SQL {raw:.3f} s")
-    # Partners are served whole calendar years (hub/stats/protection.py): the 1y view.
-    partner, built = partner_seconds(this_year, PARTNER_BUDGET)
-    figures["partner_boards_built_1y"] = f"{built}/{len(boards.BOARDS)}"
-    figures["partner_seconds_1y"] = round(partner, 3)
-    if built == len(boards.BOARDS):
-        figures["partner_ratio_1y_info"] = round(partner / figures["raw_sql_seconds_1y"], 2)
-    progress(f"partner 1y: {built} dashboards in {partner:.1f} s")
+    figures.update(partner_figures(this_year, asked["1y"]))
     emit("hub_dashboards", figures, {"analyst_ratio_10y": "<=2", "analyst_ratio_1y": "<=2"})
 
 
