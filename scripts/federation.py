@@ -3,7 +3,8 @@
 `make demo` (``python -m scripts.federation run``) starts everything on
 embedded defaults — SQLite databases and keys under ``var/demo/``, no database
 or broker server — seeds each node with synthetic cases, runs a push cycle,
-prints the addresses and demonstration log-ins, then pushes again every
+publishes the partner figures (``systraite-hub publish``), prints the
+addresses and demonstration log-ins, then pushes and publishes again every
 minute until interrupted, and stops everything it started.
 
 `make demo-check` (``... check``) does the same once, non-interactively, from
@@ -212,10 +213,13 @@ def main() -> int:
             print(f"Le hub a reçu des données fraîches de {len(reporting)}/5 nœuds"
                   + (f" ; manquants : {', '.join(missing)}" if missing else "."))
             return 0 if not missing else 1
+        print("Publication des chiffres protégés (partenaires)…", flush=True)
+        hub.manage("publish")  # in production hourly by cron; here after every push
         banner(hub, nodes)
         while True:
             time.sleep(PUSH_EVERY_SECONDS)
             push_all(nodes)
+            hub.manage("publish")
     except KeyboardInterrupt:
         print("\nArrêt de la fédération…")
         return 0
