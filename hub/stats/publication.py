@@ -99,15 +99,18 @@ def release_for(*, table_name: str, period: Period, rules: DisclosureRules) -> P
     here because of new data: that is ``release_publish``'s work."""
     tables = population_tables(table_name)
     population = tables[0].counts
-    row = _stored(population, period, rules)
-    if row is None:
-        try:
-            row, _ = _publish(population=population, tables=tables, period=period, rules=rules,
-                              refresh=False)
-        except IntegrityError:  # SQLite only (no advisory lock): another process stored it
-            row = _stored(population, period, rules)
-            assert row is not None
-    return _loaded(row)
+    for _ in range(3):
+        row = _stored(population, period, rules)
+        if row is None:
+            try:
+                row, _ = _publish(population=population, tables=tables, period=period,
+                                  rules=rules, refresh=False)
+            except IntegrityError:  # SQLite only (no advisory lock): another process stored it
+                continue
+        publication = _loaded(row)
+        if publication is not None:
+            return publication
+    raise RuntimeError(f"the release of {population} {period[0]:%Y} kept being replaced")
 
 
 def release_cache_clear() -> None:
@@ -131,15 +134,20 @@ def _stored(population: str, period: Period, rules: DisclosureRules) -> PartnerR
     ).first()
 
 
-def _loaded(row: PartnerRelease) -> Publication:
+def _loaded(row: PartnerRelease) -> Publication | None:
+    """The release of a stored row, or None when a publication replaced the row since
+    it was read (its figures went with it: serving none would show only zeros)."""
     key = (row.pk, row.computed_at)  # the time too: SQLite may reuse the id of a deleted row
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
+    figures = _figures_read(row)  # one statement: all of the row's figures, or none
+    if not figures and not PartnerRelease.objects.filter(pk=row.pk).exists():
+        return None
     publication = Publication(release_id=row.pk, population=row.population,
                               period=(row.period_start, row.period_end),
-                              computed_at=row.computed_at, figures=_figures_read(row))
+                              computed_at=row.computed_at, figures=figures)
     with _cache_lock:
         _cache[key] = publication
         while len(_cache) > CACHE_SIZE:

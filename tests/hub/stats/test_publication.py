@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 
+from hub.stats import publication
 from hub.stats.models import PartnerFigure, PartnerRelease, PublishedCell
 from hub.stats.protection import partner_figures, population_tables, release_compute
 from hub.stats.publication import (
@@ -144,6 +145,20 @@ def test_a_year_never_published_is_computed_on_the_first_request_and_stored(
     release_cache_clear()  # another process: it reads the stored release, computes nothing
     assert partner.get(URL, PARAMS).json() == first
     assert list(PartnerRelease.objects.values_list("id", flat=True)) == [row.id]
+
+
+@pytest.mark.django_db
+def test_a_release_replaced_while_it_was_read_is_read_again_not_served_empty(
+    seeded: None,
+) -> None:
+    rules, period = disclosure_rules(), year_period(YEAR)
+    publish()
+    stale = release_of()  # what a request had read when the publication below committed
+    seed("SN-TGI-KED", T, date(YEAR, 9, 1), {("v1", "forced_labour"): 50})
+    publish()
+    assert publication._loaded(stale) is None
+    served = release_for(table_name=T, period=period, rules=rules)
+    assert served.release_id == release_of().id and served.figures[T]
 
 
 @pytest.mark.django_db
