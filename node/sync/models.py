@@ -192,3 +192,19 @@ class PersonToken(models.Model):
             models.Index(fields=["owner_id", "owner_kind"], name="sync_persontoken_owner"),
             models.Index(fields=["year", "owner_kind", "token"], name="sync_persontoken_set"),
         ]
+
+
+class PersonTokenTally(models.Model):
+    """The number of rows and the sum of token hashes of one (year, kind) of ``PersonToken``.
+
+    Moved in the statement that moves the copy, so the build compares these
+    numbers, not a scan of the copy, with one scan of ``LinkageToken``.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=12)
+    rows = models.BigIntegerField(default=0)
+    hash_sum = models.BigIntegerField(default=0)  # sum of hashtext(token)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "kind"], name="uniq_token_tally")]

@@ -16,8 +16,9 @@ The node sends a delta against it, computed one of two ways:
 The delta from the change is right only if the copy is the truth, i.e. if every
 write that moved a token marked its person. Before using it the build checks
 the copy against ``LinkageToken`` for the years it sends: the number of tokens
-and the sum of their 64-bit hashes per (year, kind), a scan of the token
-column without sorting or comparing sets. A set whose copy differs is compared
+and the sum of their hashes per (year, kind), one scan of the token column
+without sorting or comparing sets, against the same two numbers kept for the
+copy by the statements that move it (``PersonTokenTally``). A set whose copy differs is compared
 in full instead, and its copy rebuilt from the linkage tokens, so a write path
 that forgot a mark costs one comparison and never a drift of the hub's sets.
 """
@@ -60,7 +61,7 @@ def person_tokens_refresh(
                                {"kind": kind, "ids": ids[start : start + BATCH]})
                 for year, token, changed in cursor.fetchall():
                     years.add(year)
-                    if changed:
+                    if changed:  # its number of holders moved
                         moved[(year, kind)].add(token)
         cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
     return years, moved
@@ -75,14 +76,15 @@ _REFRESH = """
         SELECT %(kind)s, {column}, year, token FROM people_linkagetoken
         WHERE {column} = ANY(%(ids)s)
         RETURNING year, token
-    ), changed AS (
-        (SELECT year, token FROM old EXCEPT ALL SELECT year, token FROM new)
-        UNION
-        (SELECT year, token FROM new EXCEPT ALL SELECT year, token FROM old)
+    ), moved AS (
+        SELECT year, token, -1 AS n FROM old UNION ALL SELECT year, token, 1 FROM new
+    ), tally AS (
+        INSERT INTO sync_persontokentally AS t (year, kind, rows, hash_sum)
+        SELECT year, %(kind)s, sum(n), sum(n * hashtext(token)::bigint) FROM moved GROUP BY year
+        ON CONFLICT (year, kind) DO UPDATE
+        SET rows = t.rows + EXCLUDED.rows, hash_sum = t.hash_sum + EXCLUDED.hash_sum
     )
-    SELECT year, token, true FROM changed
-    UNION ALL
-    SELECT DISTINCT year, NULL, false FROM (SELECT year FROM old UNION ALL SELECT year FROM new) y
+    SELECT year, token, sum(n) <> 0 FROM moved GROUP BY year, token
 """
 
 
@@ -164,8 +166,9 @@ def token_delta_moved(base: AckedTokenSet, key_id: str, tokens: set[str]) -> Tok
 def copies_drifted(years: set[int]) -> set[SetKey]:
     """The sets of these years whose copy (``PersonToken``) is not the linkage tokens.
 
-    Compares the number of tokens and the sum of their 64-bit hashes per
-    (year, kind). Everything counts as drifted where there is no copy (SQLite).
+    Compares the number of tokens and the sum of their hashes per (year, kind):
+    one scan of the linkage tokens against the copy's tallies (``PersonTokenTally``).
+    Everything counts as drifted where there is no copy (SQLite).
     """
     if connection.vendor != "postgresql":
         return {(year, kind) for year in years for kind in KINDS}
@@ -177,21 +180,24 @@ def copies_drifted(years: set[int]) -> set[SetKey]:
 
 
 _DRIFT = """
-    WITH truth AS (
-        SELECT year, 'survivor' AS kind, count(*) AS n, sum(hashtextextended(token, 0)) AS h
-        FROM people_linkagetoken WHERE survivor_id IS NOT NULL AND year = ANY(%(years)s)
-        GROUP BY year
-        UNION ALL
-        SELECT year, 'trafficker', count(*), sum(hashtextextended(token, 0))
-        FROM people_linkagetoken WHERE trafficker_id IS NOT NULL AND year = ANY(%(years)s)
-        GROUP BY year
-    ), copy AS (
-        SELECT year, owner_kind AS kind, count(*) AS n, sum(hashtextextended(token, 0)) AS h
-        FROM sync_persontoken WHERE year = ANY(%(years)s) GROUP BY year, owner_kind
+    WITH scanned AS (
+        SELECT year,
+               count(*) FILTER (WHERE survivor_id IS NOT NULL) AS survivor_rows,
+               sum(hashtext(token)) FILTER (WHERE survivor_id IS NOT NULL) AS survivor_sum,
+               count(*) FILTER (WHERE trafficker_id IS NOT NULL) AS trafficker_rows,
+               sum(hashtext(token)) FILTER (WHERE trafficker_id IS NOT NULL) AS trafficker_sum
+        FROM people_linkagetoken WHERE year = ANY(%(years)s) GROUP BY year
+    ), truth AS (
+        SELECT year, kind, rows, hash_sum FROM scanned CROSS JOIN LATERAL (VALUES
+            ('survivor', survivor_rows, survivor_sum),
+            ('trafficker', trafficker_rows, trafficker_sum)) AS k (kind, rows, hash_sum)
+    ), tally AS (
+        SELECT year, kind, rows, hash_sum FROM sync_persontokentally WHERE year = ANY(%(years)s)
     )
     SELECT coalesce(t.year, c.year), coalesce(t.kind, c.kind)
-    FROM truth t FULL JOIN copy c ON c.year = t.year AND c.kind = t.kind
-    WHERE t.n IS DISTINCT FROM c.n OR t.h IS DISTINCT FROM c.h
+    FROM truth t FULL JOIN tally c ON c.year = t.year AND c.kind = t.kind
+    WHERE coalesce(t.rows, 0) <> coalesce(c.rows, 0)
+       OR coalesce(t.hash_sum, 0) <> coalesce(c.hash_sum, 0)
 """
 
 
@@ -208,3 +214,10 @@ def copies_mend(sets: set[SetKey]) -> None:
                 SELECT %s, {kind}_id, year, token FROM people_linkagetoken
                 WHERE year = %s AND {kind}_id IS NOT NULL
             """, [kind, year])  # noqa: S608 (kind is one of KINDS)
+            cursor.execute("""
+                INSERT INTO sync_persontokentally AS t (year, kind, rows, hash_sum)
+                SELECT %(year)s, %(kind)s, count(*), coalesce(sum(hashtext(token)), 0)
+                FROM sync_persontoken WHERE year = %(year)s AND owner_kind = %(kind)s
+                ON CONFLICT (year, kind) DO UPDATE
+                SET rows = EXCLUDED.rows, hash_sum = EXCLUDED.hash_sum
+            """, {"year": year, "kind": kind})
