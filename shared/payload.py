@@ -53,6 +53,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonValue
 
 from shared.catalogue import Table, catalogue
 from shared.codes import CodeList, code_list
@@ -95,12 +96,16 @@ class PayloadError(ValueError):
         super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
 
 
+def _table_names() -> list[JsonValue]:
+    return [*sorted(catalogue())]
+
+
 class TableMonth(BaseModel):
     """The full set of non-zero cells of one table for one month."""
 
     model_config = _STRICT
 
-    table: str = Field(json_schema_extra={"enum": sorted(n for n in catalogue())})
+    table: str = Field(json_schema_extra={"enum": _table_names()})
     month: Month
     values: list[list[str]]
     cells: list[Annotated[StrictInt, Field(ge=0)]] = Field(max_length=MAX_CELLS_PER_TABLE_MONTH * 5)
