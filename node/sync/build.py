@@ -45,7 +45,7 @@ from shared.payload import (
 )
 
 BATCH = 500  # owners per prefetch when facts are derived in Python
-SQL_BATCH = 5000  # owners per INSERT ... SELECT when they are derived in SQL
+SQL_BATCH = 1000  # owners per refresh statement in SQL (sql.facts_refresh)
 Part = tuple[str, date]  # (table, month)
 
 

@@ -351,32 +351,48 @@ def facts_insert(*, owner_kind: str, ids: list[int]) -> int:
 
 
 _KEY = '"table", month, d1, d2, d3'
+_FACT = 'o, "table", month, d1, d2, d3, u'  # a fact as facts_select gives it, named
 _SAME_CELL = "c.\"table\" = d.\"table\" AND c.month = d.month AND c.d1 = d.d1 AND c.d2 = d.d2 " \
              "AND c.d3 = d.d3"
 
 
 def facts_refresh(*, owner_kind: str, ids: list[int]) -> list[tuple[int, str, date, int]]:
-    """Replace these owners' facts and move the cell counts by the difference, in one statement.
+    """Bring these owners' facts up to date and move the cell counts by the difference.
 
-    The old facts leave (DELETE ... RETURNING), the new ones are derived in
-    (INSERT ... RETURNING), the two are netted per cell, and only the cells
-    whose count moved are updated or created: the work is that of the change,
-    whatever the size of the database. Returns (id, table, month, count) of
-    every cell that moved; a count that fell to zero is for the caller to
-    remove. A count that would fall below zero breaks the table's CHECK: facts
-    and counts disagree, and the build fails rather than send a wrong number.
+    One statement: the facts are derived again and set against the stored ones
+    (a GROUP BY over both, numbered per identical fact so that a repeated fact
+    counts as often as it occurs); only the facts that went are deleted and
+    only those that came are inserted, and only the cells whose count moved
+    are updated or created. A record marked but not changed in what it counts
+    writes nothing. The work is that of the change, whatever the size of the
+    database. Returns (id, table, month, count) of every cell that moved; a
+    count that fell to zero is for the caller to remove. A count that would
+    fall below zero breaks the table's CHECK: facts and counts disagree, and
+    the build fails rather than send a wrong number.
     """
     statement = f"""
-        WITH old AS (
-            DELETE FROM sync_fact WHERE owner_id = ANY(%(ids)s) AND owner_kind = %(kind)s
+        WITH new AS (
+            SELECT q.*, row_number() OVER (PARTITION BY {_FACT}) AS rn
+            FROM ({facts_select(owner_kind, every=False)}) AS q ({_FACT})
+        ), old AS (
+            SELECT id, owner_id AS o, {_KEY}, unit AS u,
+                   row_number() OVER (PARTITION BY owner_id, {_KEY}, unit) AS rn
+            FROM sync_fact WHERE owner_id = ANY(%(ids)s) AND owner_kind = %(kind)s
+        ), diff AS (
+            SELECT {_FACT}, max(id) AS id, sum(side) AS side
+            FROM (SELECT {_FACT}, rn, id, -1 AS side FROM old
+                  UNION ALL SELECT {_FACT}, rn, NULL::bigint, 1 FROM new) sides
+            GROUP BY {_FACT}, rn HAVING sum(side) <> 0
+        ), gone AS (
+            DELETE FROM sync_fact WHERE id IN (SELECT id FROM diff WHERE side < 0)
             RETURNING {_KEY}
-        ), new AS (
+        ), came AS (
             INSERT INTO sync_fact (owner_kind, owner_id, "table", month, d1, d2, d3, unit)
-            SELECT %(kind)s, q.* FROM ({facts_select(owner_kind, every=False)}) q
+            SELECT %(kind)s, {_FACT} FROM diff WHERE side > 0
             RETURNING {_KEY}
         ), d AS (
             SELECT {_KEY}, sum(n)::int AS n
-            FROM (SELECT *, -1 AS n FROM old UNION ALL SELECT *, 1 AS n FROM new) moved
+            FROM (SELECT *, -1 AS n FROM gone UNION ALL SELECT *, 1 AS n FROM came) moved
             GROUP BY {_KEY} HAVING sum(n) <> 0
         ), updated AS (
             UPDATE sync_cellcount c SET count = c.count + d.n FROM d WHERE {_SAME_CELL}

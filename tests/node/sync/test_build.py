@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 
 from node.keys import signing_key
 from node.sync.build import payload_build
-from node.sync.models import Dirty, OutboxPayload
+from node.sync.models import Dirty, Fact, OutboxPayload
+from node.sync.services import mark_dirty
 from shared import signing
 from shared.payload import parse_payload
 from tests.node.cases.test_case_flow import a_case, post
@@ -122,3 +123,14 @@ def test_a_refused_payload_is_rebuilt_with_its_parts_at_the_next_cycle(clerk: AP
     refused.refresh_from_db()
     assert again is not None and refused.status == "superseded"
     assert set(refused.parts) <= set(again.parts)
+
+
+def test_a_record_marked_without_a_change_rewrites_none_of_its_facts(clerk: APIClient) -> None:
+    case = a_case(clerk)
+    a_survivor_in(clerk, case)
+    payload_build()
+    OutboxPayload.objects.update(status="sent")
+    before = set(Fact.objects.values_list("id", flat=True))
+    mark_dirty(cases=[case["id"]])
+    assert payload_build().parts == 0
+    assert set(Fact.objects.values_list("id", flat=True)) == before
