@@ -72,21 +72,27 @@ def _age_group(age: str) -> str:
 def _age(recorded: str, birth_year: str, on: str) -> str:
     """``facts._age``: the age recorded, else the age reached in that year, within 0..120."""
     reached = f"extract(year FROM {on})::int - {birth_year}"
-    return (f"COALESCE({recorded}, CASE WHEN {birth_year} IS NOT NULL "
-            f"THEN greatest(least({reached}, 120), 0) END)")
+    return (
+        f"COALESCE({recorded}, CASE WHEN {birth_year} IS NOT NULL "
+        f"THEN greatest(least({reached}, 120), 0) END)"
+    )
 
 
 def _flow(origin: str) -> str:
     """``shared.codes.flow_type_for`` towards Senegal."""
     west = [c.code for c in code_list("country") if c.attrs.get("un_region") == "west_africa"]
-    return (f"(CASE WHEN {origin} = 'XX' THEN 'unknown' WHEN {origin} = 'SN' THEN 'domestic' "
-            f"WHEN {origin} IN {_in(west)} THEN 'subregional' ELSE 'transregional' END)")
+    return (
+        f"(CASE WHEN {origin} = 'XX' THEN 'unknown' WHEN {origin} = 'SN' THEN 'domestic' "
+        f"WHEN {origin} IN {_in(west)} THEN 'subregional' ELSE 'transregional' END)"
+    )
 
 
 def _one_form(form: str) -> str:
     """``facts._one_form`` as an aggregate: unknown without forms, mixed with several."""
-    return (f"(CASE count(DISTINCT {form}) WHEN 0 THEN 'unknown' "
-            f"WHEN 1 THEN min({form}) ELSE 'mixed' END)")
+    return (
+        f"(CASE count(DISTINCT {form}) WHEN 0 THEN 'unknown' "
+        f"WHEN 1 THEN min({form}) ELSE 'mixed' END)"
+    )
 
 
 def _month(day: str) -> str:
@@ -104,13 +110,16 @@ def _step_attrs() -> str:
 
 
 def _offences() -> str:
-    rows = [f"({_literal(c.code)}, {int(c.attrs.get('max_prison_months') or 0)})"
-            for c in code_list("offence")]
+    rows = [
+        f"({_literal(c.code)}, {int(c.attrs.get('max_prison_months') or 0)})"
+        for c in code_list("offence")
+    ]
     return f"offences (code, max_prison) AS (VALUES {', '.join(rows)})"
 
 
 # Each statement selects (owner_id, table, month, d1, d2, d3, unit); {owners} is
 # the condition choosing the owners (a batch of ids, or TRUE for every record).
+
 
 def _survivors() -> str:
     age = _age("f.age_at_identification", "s.birth_year", "f.identified_on")
@@ -143,30 +152,53 @@ WITH links AS (
 )
 SELECT {person.format(table="'survivors_sex_age_form'", dims="p.sex, p.band, p.form")} FROM p
 UNION ALL
-SELECT {person.format(table="'survivors_sex_agegroup_citizenship'",
-                      dims="p.sex, p.grp, p.nationality")} FROM p
+SELECT {
+        person.format(
+            table="'survivors_sex_agegroup_citizenship'", dims="p.sex, p.grp, p.nationality"
+        )
+    } FROM p
 UNION ALL
-SELECT {person.format(table="'survivors_flow_form_agegroup'",
-                      dims=f"{_flow('p.origin_country')}, p.form, p.grp")} FROM p
+SELECT {
+        person.format(
+            table="'survivors_flow_form_agegroup'",
+            dims=f"{_flow('p.origin_country')}, p.form, p.grp",
+        )
+    } FROM p
 UNION ALL
-SELECT {person.format(table="'survivors_begging_origin_age'",
-                      dims="CASE WHEN p.talibe THEN 'yes' ELSE 'no' END, p.origin_country, p.band")}
+SELECT {
+        person.format(
+            table="'survivors_begging_origin_age'",
+            dims="CASE WHEN p.talibe THEN 'yes' ELSE 'no' END, p.origin_country, p.band",
+        )
+    }
 FROM p WHERE p.begging
 UNION ALL
-SELECT DISTINCT {person.format(table="'survivors_control_form_agegroup'",
-                               dims="m.code, p.form, p.grp")}
+SELECT DISTINCT {
+        person.format(table="'survivors_control_form_agegroup'", dims="m.code, p.form, p.grp")
+    }
 FROM p JOIN exploitations e ON e.survivor_id = p.id
 JOIN cases_exploitationmeans m ON m.exploitation_id = e.id
 UNION ALL
-SELECT DISTINCT {person.format(table="'survivors_recruitment_form_agegroup'",
-                               dims="e.recruitment_method, p.form, p.grp")}
+SELECT DISTINCT {
+        person.format(
+            table="'survivors_recruitment_form_agegroup'",
+            dims="e.recruitment_method, p.form, p.grp",
+        )
+    }
 FROM p JOIN exploitations e ON e.survivor_id = p.id
 UNION ALL
-SELECT {person.format(table="'survivors_recruitment_form_agegroup'",
-                      dims="'Unknown', p.form, p.grp")} FROM p WHERE NOT p.exploited
+SELECT {
+        person.format(
+            table="'survivors_recruitment_form_agegroup'", dims="'Unknown', p.form, p.grp"
+        )
+    } FROM p WHERE NOT p.exploited
 UNION ALL
-SELECT {person.format(table="'survivors_relationship_form_agegroup'",
-                      dims="coalesce(r.relationship, 'Unknown'), p.form, p.grp")}
+SELECT {
+        person.format(
+            table="'survivors_relationship_form_agegroup'",
+            dims="coalesce(r.relationship, 'Unknown'), p.form, p.grp",
+        )
+    }
 FROM p LEFT JOIN relationships r ON r.survivor_id = p.id
 """  # noqa: S608 (only code-list literals checked by _literal are rendered)
 
@@ -222,8 +254,10 @@ FROM p LEFT JOIN roles r ON r.trafficker_id = p.id
 
 
 def _cases() -> str:
-    months = "((extract(year FROM k.closed) - extract(year FROM c.reported_on)) * 12 " \
-             "+ extract(month FROM k.closed) - extract(month FROM c.reported_on))::int"
+    months = (
+        "((extract(year FROM k.closed) - extract(year FROM c.reported_on)) * 12 "
+        "+ extract(month FROM k.closed) - extract(month FROM c.reported_on))::int"
+    )
     duration = _band("({end} - {start})", "duration_band", "min_days", "max_days")
     return f"""
 WITH {_step_attrs()}, {_offences()}, c AS (
@@ -352,8 +386,9 @@ def facts_insert(*, owner_kind: str, ids: list[int]) -> int:
 
 _KEY = '"table", month, d1, d2, d3'
 _FACT = 'o, "table", month, d1, d2, d3, u'  # a fact as facts_select gives it, named
-_SAME_CELL = "c.\"table\" = d.\"table\" AND c.month = d.month AND c.d1 = d.d1 AND c.d2 = d.d2 " \
-             "AND c.d3 = d.d3"
+_SAME_CELL = (
+    'c."table" = d."table" AND c.month = d.month AND c.d1 = d.d1 AND c.d2 = d.d2 AND c.d3 = d.d3'
+)
 
 
 def facts_refresh(*, owner_kind: str, ids: list[int]) -> list[tuple[int, str, date, int]]:
@@ -438,10 +473,11 @@ def facts_and_counts_rebuild() -> None:
                 editor.remove_index(Fact, index)
         with _planner(cursor, every=True):
             for kind in _STATEMENTS:
-                cursor.execute(f"""
+                statement = f"""
                     INSERT INTO sync_fact (owner_kind, owner_id, "table", month, d1, d2, d3, unit)
                     SELECT %(kind)s, q.* FROM ({facts_select(kind, every=True)}) q
-                """, {"kind": kind})  # noqa: S608 (no record value in it)
+                """  # noqa: S608 (no record value in it)
+                cursor.execute(statement, {"kind": kind})
             # Hashing the cells rather than sorting every fact (the planner, with
             # no statistics on the fresh table, would sort: 2.5x slower, measured).
             cursor.execute("SET LOCAL enable_sort = off")

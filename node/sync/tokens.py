@@ -43,7 +43,8 @@ BATCH = 5000  # persons per statement
 
 
 def person_tokens_refresh(
-    *, owners: dict[str, set[int]],
+    *,
+    owners: dict[str, set[int]],
 ) -> tuple[set[int], dict[SetKey, set[str]]]:
     """Refresh the copy for these persons: the years they hold tokens in, before or now,
     and per set the tokens whose number of holders moved (the only candidates of a delta)."""
@@ -57,8 +58,10 @@ def person_tokens_refresh(
         for kind in KINDS:
             ids = sorted(owners.get(kind, ()))
             for start in range(0, len(ids), BATCH):
-                cursor.execute(_REFRESH.format(column=f"{kind}_id"),
-                               {"kind": kind, "ids": ids[start : start + BATCH]})
+                cursor.execute(
+                    _REFRESH.format(column=f"{kind}_id"),
+                    {"kind": kind, "ids": ids[start : start + BATCH]},
+                )
                 for year, token, changed in cursor.fetchall():
                     years.add(year)
                     if changed:  # its number of holders moved
@@ -88,8 +91,13 @@ _REFRESH = """
 """
 
 
-def token_sets(years: Iterable[int], *, full: bool = False, resend: Iterable[int] = (),
-               moved: dict[SetKey, set[str]] | None = None) -> list[TokenEntry]:
+def token_sets(
+    years: Iterable[int],
+    *,
+    full: bool = False,
+    resend: Iterable[int] = (),
+    moved: dict[SetKey, set[str]] | None = None,
+) -> list[TokenEntry]:
     """What the hub needs of these years' token sets to hold the node's current ones.
 
     Per (year, kind), a delta against the set the hub last acknowledged; the
@@ -111,8 +119,14 @@ def token_sets(years: Iterable[int], *, full: bool = False, resend: Iterable[int
         for kind in KINDS:
             base = acked.get((year, kind))
             if full or base is None or base.key_id != key_id:
-                entries.append(TokenSet(year=year, kind=kind, key_id=key_id,
-                                        tokens=sorted(current_tokens(year, kind))))
+                entries.append(
+                    TokenSet(
+                        year=year,
+                        kind=kind,
+                        key_id=key_id,
+                        tokens=sorted(current_tokens(year, kind)),
+                    )
+                )
                 continue
             if year in resend or (year, kind) in drifted:
                 delta = token_delta_compared(base, key_id)
@@ -125,16 +139,30 @@ def token_sets(years: Iterable[int], *, full: bool = False, resend: Iterable[int
 
 
 def current_tokens(year: int, kind: str) -> QuerySet[LinkageToken, str]:
-    return (LinkageToken.objects.filter(year=year, **{f"{kind}__isnull": False})
-            .values_list("token", flat=True).distinct().order_by())
+    return (
+        LinkageToken.objects.filter(year=year, **{f"{kind}__isnull": False})
+        .values_list("token", flat=True)
+        .distinct()
+        .order_by()
+    )
 
 
-def _delta(base: AckedTokenSet, key_id: str, added: list[str], removed: list[str],
-           ) -> TokenSetDelta:
+def _delta(
+    base: AckedTokenSet,
+    key_id: str,
+    added: list[str],
+    removed: list[str],
+) -> TokenSetDelta:
     added, removed = sorted(added), sorted(removed)
-    return TokenSetDelta(year=base.year, kind=base.kind, key_id=key_id,
-                         base_digest=base.digest, added=added, removed=removed,
-                         digest=digest_moved(base.digest, added=added, removed=removed))
+    return TokenSetDelta(
+        year=base.year,
+        kind=base.kind,
+        key_id=key_id,
+        base_digest=base.digest,
+        added=added,
+        removed=removed,
+        digest=digest_moved(base.digest, added=added, removed=removed),
+    )
 
 
 def token_delta_compared(base: AckedTokenSet, key_id: str) -> TokenSetDelta:
@@ -150,17 +178,24 @@ def token_delta_moved(base: AckedTokenSet, key_id: str, tokens: set[str]) -> Tok
     if not tokens:
         return _delta(base, key_id, [], [])
     with connection.cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             SELECT t.token,
                    EXISTS (SELECT 1 FROM sync_persontoken p WHERE p.year = %(year)s
                            AND p.owner_kind = %(kind)s AND p.token = t.token),
                    EXISTS (SELECT 1 FROM sync_ackedtoken a WHERE a.token_set_id = %(base)s
                            AND a.token = t.token)
             FROM unnest(%(tokens)s::varchar[]) AS t (token)
-        """, {"year": base.year, "kind": base.kind, "base": base.pk, "tokens": sorted(tokens)})
+        """,
+            {"year": base.year, "kind": base.kind, "base": base.pk, "tokens": sorted(tokens)},
+        )
         rows = cursor.fetchall()
-    return _delta(base, key_id, [t for t, now, acked in rows if now and not acked],
-                  [t for t, now, acked in rows if acked and not now])
+    return _delta(
+        base,
+        key_id,
+        [t for t, now, acked in rows if now and not acked],
+        [t for t, now, acked in rows if acked and not now],
+    )
 
 
 def copies_drifted(years: set[int]) -> set[SetKey]:
@@ -207,17 +242,22 @@ def copies_mend(sets: set[SetKey]) -> None:
         return
     with connection.cursor() as cursor:
         for year, kind in sorted(sets):
-            cursor.execute("DELETE FROM sync_persontoken WHERE year = %s AND owner_kind = %s",
-                           [year, kind])
-            cursor.execute(f"""
+            cursor.execute(
+                "DELETE FROM sync_persontoken WHERE year = %s AND owner_kind = %s", [year, kind]
+            )
+            copy = f"""
                 INSERT INTO sync_persontoken (owner_kind, owner_id, year, token)
                 SELECT %s, {kind}_id, year, token FROM people_linkagetoken
                 WHERE year = %s AND {kind}_id IS NOT NULL
-            """, [kind, year])  # noqa: S608 (kind is one of KINDS)
-            cursor.execute("""
+            """  # noqa: S608 (kind is one of KINDS)
+            cursor.execute(copy, [kind, year])
+            cursor.execute(
+                """
                 INSERT INTO sync_persontokentally AS t (year, kind, rows, hash_sum)
                 SELECT %(year)s, %(kind)s, count(*), coalesce(sum(hashtext(token)), 0)
                 FROM sync_persontoken WHERE year = %(year)s AND owner_kind = %(kind)s
                 ON CONFLICT (year, kind) DO UPDATE
                 SET rows = EXCLUDED.rows, hash_sum = EXCLUDED.hash_sum
-            """, {"year": year, "kind": kind})
+            """,
+                {"year": year, "kind": kind},
+            )

@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def opened(outbox: OutboxPayload) -> dict[str, Any]:
     envelope = json.loads(gzip.decompress(bytes(outbox.body)))
-    document = signing.verify_document(envelope, signing_key().public_key(),
-                                       now=datetime.now(UTC), max_age=timedelta(minutes=5))
+    document = signing.verify_document(
+        envelope, signing_key().public_key(), now=datetime.now(UTC), max_age=timedelta(minutes=5)
+    )
     return dict(document)
 
 
@@ -35,12 +36,22 @@ def cells(document: dict[str, Any], table: str, month: str) -> dict[tuple[str, .
 
 
 def a_survivor_in(client: APIClient, case: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    survivor = post(client, "/api/v1/survivors/", {"family_name": "Diallo", "given_names": "Awa",
-                                                   "sex": "Female", "estimated_age": 12,
-                                                   **fields})
-    link = post(client, "/api/v1/case-survivors/", {"case": case["id"],
-                                                    "survivor": survivor["id"],
-                                                    "identified_on": "2025-03-10"})
+    survivor = post(
+        client,
+        "/api/v1/survivors/",
+        {
+            "family_name": "Diallo",
+            "given_names": "Awa",
+            "sex": "Female",
+            "estimated_age": 12,
+            **fields,
+        },
+    )
+    link = post(
+        client,
+        "/api/v1/case-survivors/",
+        {"case": case["id"], "survivor": survivor["id"], "identified_on": "2025-03-10"},
+    )
     post(client, "/api/v1/exploitations/", {"case_survivor": link["id"], "form": "begging"})
     return link
 
@@ -52,7 +63,9 @@ def test_a_build_carries_the_cells_of_the_months_that_changed(clerk: APIClient) 
     result = payload_build()
     document = opened(result.outbox)
     assert cells(document, "survivors_sex_age_form", "2025-03") == {
-        ("Female", "9-17", "begging"): 1, ("Male", "9-17", "begging"): 1}
+        ("Female", "9-17", "begging"): 1,
+        ("Male", "9-17", "begging"): 1,
+    }
     assert cells(document, "cases_victims_form", "2025-03") == {("v2-4", "begging"): 1}
     assert not Dirty.objects.exists()
 
@@ -68,13 +81,15 @@ def test_a_corrected_date_resends_the_month_it_left_as_empty(clerk: APIClient) -
     case = a_case(clerk)
     payload_build()
     OutboxPayload.objects.update(status="sent")
-    response = clerk.patch(f"/api/v1/cases/{case['id']}/", {"reported_on": "2025-02-01"},
-                           format="json")
+    response = clerk.patch(
+        f"/api/v1/cases/{case['id']}/", {"reported_on": "2025-02-01"}, format="json"
+    )
     assert response.status_code == 200
     document = opened(payload_build().outbox)
     assert cells(document, "cases_source_form_crossborder", "2025-03") == {}
     assert cells(document, "cases_source_form_crossborder", "2025-02") == {
-        ("police", "unknown", "yes"): 1}
+        ("police", "unknown", "yes"): 1
+    }
 
 
 def test_a_newer_build_supersedes_an_unsent_one_and_carries_its_months(clerk: APIClient) -> None:

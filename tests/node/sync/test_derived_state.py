@@ -30,11 +30,17 @@ def crash_recovery() -> None:
 
 def test_the_derived_tables_are_unlogged() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT relname, relpersistence FROM pg_class WHERE relname = ANY(%s)",
-                       [["sync_fact", "sync_cellcount", "sync_factssentinel", "sync_dirty"]])
+        cursor.execute(
+            "SELECT relname, relpersistence FROM pg_class WHERE relname = ANY(%s)",
+            [["sync_fact", "sync_cellcount", "sync_factssentinel", "sync_dirty"]],
+        )
         persistence = dict(cursor.fetchall())
-    assert persistence == {"sync_fact": "u", "sync_cellcount": "u", "sync_factssentinel": "u",
-                           "sync_dirty": "p"}
+    assert persistence == {
+        "sync_fact": "u",
+        "sync_cellcount": "u",
+        "sync_factssentinel": "u",
+        "sync_dirty": "p",
+    }
 
 
 def test_after_a_crash_the_build_derives_every_count_again(clerk: APIClient) -> None:
@@ -53,8 +59,9 @@ def test_after_a_crash_a_month_left_since_is_sent_empty(clerk: APIClient) -> Non
     payload_build()
     OutboxPayload.objects.update(status="sent")
     crash_recovery()
-    response = clerk.patch(f"/api/v1/cases/{case['id']}/", {"reported_on": "2025-02-01"},
-                           format="json")
+    response = clerk.patch(
+        f"/api/v1/cases/{case['id']}/", {"reported_on": "2025-02-01"}, format="json"
+    )
     assert response.status_code == 200
     document = opened(payload_build().outbox)
     assert cells(document, TABLE, "2025-03") == {}

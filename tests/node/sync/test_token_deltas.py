@@ -49,8 +49,15 @@ class Hub:
             return httpx.Response(200, json={"outcome": "duplicate"})
         for index, entry in enumerate(payload.tokens):
             if isinstance(entry, TokenSetDelta) and not self._applies(entry):
-                return httpx.Response(409, json={"reason": "token_base_mismatch", "errors": [
-                    {"field": f"tokens[{index}].base_digest", "message": "not the set held"}]})
+                return httpx.Response(
+                    409,
+                    json={
+                        "reason": "token_base_mismatch",
+                        "errors": [
+                            {"field": f"tokens[{index}].base_digest", "message": "not the set held"}
+                        ],
+                    },
+                )
         for entry in payload.tokens:
             key = (entry.year, entry.kind)
             if isinstance(entry, TokenSet):
@@ -62,8 +69,11 @@ class Hub:
 
     def _applies(self, delta: TokenSetDelta) -> bool:
         held = self.sets[(delta.year, delta.kind)]
-        return (set_digest(held) == delta.base_digest and set(delta.removed) <= held
-                and not set(delta.added) & held)
+        return (
+            set_digest(held) == delta.base_digest
+            and set(delta.removed) <= held
+            and not set(delta.added) & held
+        )
 
     def client(self) -> httpx.Client:
         return httpx.Client(transport=httpx.MockTransport(self.handle))
@@ -106,7 +116,8 @@ def test_a_set_the_hub_never_acknowledged_goes_in_full(clerk: APIClient, hub: Hu
     assert isinstance(entries(payload)[(2025, "survivor")], TokenSet)
     assert held_sets(hub) == node_sets()
     assert AckedTokenSet.objects.get(year=2025, kind="survivor").digest == set_digest(
-        node_sets()[(2025, "survivor")])
+        node_sets()[(2025, "survivor")]
+    )
 
 
 def test_a_new_survivor_after_an_acknowledgement_travels_as_one_added_token(
@@ -141,8 +152,12 @@ def test_an_unchanged_set_is_not_sent_again(clerk: APIClient, hub: Hub) -> None:
     case = a_case(clerk)
     a_survivor_in(clerk, case)
     build_and_send(hub)
-    assert clerk.patch(f"/api/v1/cases/{case['id']}/", {"cross_border": False},
-                       format="json").status_code == 200
+    assert (
+        clerk.patch(
+            f"/api/v1/cases/{case['id']}/", {"cross_border": False}, format="json"
+        ).status_code
+        == 200
+    )
     payload = build_and_send(hub)
     assert payload is not None and payload.tokens == []
 
