@@ -192,12 +192,8 @@ def _facts_refresh_sql(owners: dict[str, set[int]]) -> set[Part]:
 
 
 def _facts_store(owner_kind: str, ids: list[int]) -> None:
-    """Derive and store the facts of these owners: set-based SQL on PostgreSQL, else Python."""
-    if connection.vendor == "postgresql":
-        for batch in _batches(ids, SQL_BATCH):
-            sql.facts_insert(owner_kind=owner_kind, ids=batch)
-    else:
-        Fact.objects.bulk_create(_derive(owner_kind, ids), batch_size=2000)
+    """Derive and store the facts of these owners with the Python rules (SQLite)."""
+    Fact.objects.bulk_create(_derive(owner_kind, ids), batch_size=2000)
 
 
 def facts_rebuild() -> set[Part]:

@@ -2,9 +2,11 @@
 
 ``node.sync.facts`` states each rule once, in Python, record by record; that is
 the reference, and what a node on SQLite (development, demo) runs. On
-PostgreSQL the same rules run here as one ``INSERT ... SELECT`` per kind of
-owner, over a batch of owners or over every record at once, so the database
-does the joins and the grouping instead of Python loops over prefetched rows.
+PostgreSQL the same rules run here as set-based SQL per kind of owner: one
+``INSERT ... SELECT`` over every record (a rederive), or one statement per
+batch of changed owners that writes only the facts and cell counts that moved
+(``facts_refresh``), so the database does the joins and the grouping instead of
+Python loops over prefetched rows.
 ``tests/node/sync/test_sql_facts.py`` holds the two to the same facts.
 
 The code lists the rules depend on (step order, stage and terminality, bands,
@@ -370,18 +372,6 @@ def facts_select(owner_kind: str, *, every: bool) -> str:
     """The SELECT of the facts of one kind of owner: of every record, or of ``%(ids)s``."""
     owners = "TRUE" if every else f"{_OWNER_COLUMN[owner_kind]} = ANY(%(ids)s)"
     return _STATEMENTS[owner_kind]().replace("{owners}", owners)
-
-
-def facts_insert(*, owner_kind: str, ids: list[int]) -> int:
-    """Insert the facts of these owners (a batch of the changes of one build)."""
-    statement = f"""
-        INSERT INTO sync_fact (owner_kind, owner_id, "table", month, d1, d2, d3, unit)
-        SELECT %(kind)s, q.* FROM ({facts_select(owner_kind, every=False)}) q
-    """  # noqa: S608 (no record value in it)
-    with transaction.atomic(), connection.cursor() as cursor:
-        with _planner(cursor, every=False):
-            cursor.execute(statement, {"kind": owner_kind, "ids": ids})
-        return cursor.rowcount
 
 
 _KEY = '"table", month, d1, d2, d3'
