@@ -67,8 +67,8 @@ class PartnerRelease(models.Model):
     one set of disclosure rules (hub/stats/publication.py): what partners are served.
 
     ``population`` is ``Table.counts`` of the catalogue (the tables protected
-    together); ``cell_version`` and ``submission_version`` are the data version
-    it was computed from (``protection.data_version``); ``compute_milliseconds``
+    together); ``parts`` and ``sequence_sum`` are the version of its cells it
+    was computed from (``protection.data_version``); ``compute_milliseconds``
     what computing it took. Its figures are the
     ``PartnerFigure`` rows. Holds only protected aggregates, which partners see
     anyway: not sensitive by itself.
@@ -79,8 +79,8 @@ class PartnerRelease(models.Model):
     period_end = models.DateField()
     threshold = models.PositiveIntegerField()
     rounding_base = models.PositiveIntegerField()
-    cell_version = models.BigIntegerField()
-    submission_version = models.BigIntegerField()
+    parts = models.BigIntegerField()
+    sequence_sum = models.BigIntegerField()
     computed_at = models.DateTimeField()
     compute_milliseconds = models.PositiveIntegerField(default=0)
 

@@ -62,9 +62,9 @@ from datetime import date
 from functools import cache
 
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Count, Sum
 
-from hub.ingest.models import Cell, Submission
+from hub.ingest.models import TableMonthState
 from hub.stats import geography as geo
 from hub.stats.models import PublishedCell
 from hub.stats.query import Geography, Key, StatsQuery, StatsQueryError, raw_counts
@@ -315,11 +315,20 @@ def _withheld(member: Member, protected: Mapping[Key, ProtectedCell]) -> Iterato
 Release = dict[str, dict[Area, dict[Key, Figure]]]
 
 
-def data_version() -> tuple[int, int]:
-    """Changes whenever the hub's exact counts may have: new cells or a new submission."""
-    cells = Cell.objects.aggregate(n=Max("id"))["n"] or 0
-    submissions = Submission.objects.aggregate(n=Max("id"))["n"] or 0
-    return cells, submissions
+def data_version(*, tables: Iterable[str], period: tuple[date, date]) -> tuple[int, int]:
+    """What the cells of ``tables`` over ``period`` are a version of: how many (node,
+    table, month) the hub holds among them, and the sum of the sequences of the
+    submissions that last replaced each.
+
+    An ingest rewrites the sequence of every (node, table, month) it carries, to
+    a higher one (a node's sequences only grow), and a first one adds a row: so
+    any change to these cells changes the version, and a push about other tables
+    or other years does not. A few thousand rows at 60 nodes, read by index.
+    """
+    found = TableMonthState.objects.filter(
+        table__in=list(tables), month__gte=period[0], month__lte=period[1]
+    ).aggregate(parts=Count("id"), sequences=Sum("sequence"))
+    return int(found["parts"]), int(found["sequences"] or 0)
 
 
 def release_compute(*, tables: tuple[Table, ...], period: tuple[date, date],

@@ -213,9 +213,9 @@ def _publish(*, population: str, tables: tuple[Table, ...], period: Period,
     with transaction.atomic():
         _lock(population, period, rules)
         row = _stored(population, period, rules)
-        version = data_version()  # before the counts: a release is never newer than it says
-        if row is not None and (not refresh or (row.cell_version, row.submission_version)
-                                == version):
+        # Read before the counts: a release is never older than the version it records.
+        version = data_version(tables=[t.name for t in tables], period=period)
+        if row is not None and (not refresh or (row.parts, row.sequence_sum) == version):
             return row, False
         started = time.perf_counter()
         release = release_compute(tables=tables, period=period, rules=rules)
@@ -224,7 +224,7 @@ def _publish(*, population: str, tables: tuple[Table, ...], period: Period,
         row = PartnerRelease.objects.create(
             population=population, period_start=period[0], period_end=period[1],
             threshold=rules.threshold, rounding_base=rules.rounding_base,
-            cell_version=version[0], submission_version=version[1],
+            parts=version[0], sequence_sum=version[1],
             computed_at=timezone.now(),
             compute_milliseconds=round((time.perf_counter() - started) * 1000))
         _figures_store(row, release)

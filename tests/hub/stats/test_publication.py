@@ -238,3 +238,22 @@ def test_two_concurrent_publishes_neither_duplicate_nor_fail() -> None:
     computed = [(p.population, p.year) for r in done.values() for p in r if p.computed]
     assert sorted(computed) == sorted(wanted)  # each release computed once, by one of them
     assert PartnerRelease.objects.count() == len(wanted)
+
+
+@pytest.mark.django_db
+def test_a_push_recomputes_only_the_releases_of_the_tables_and_year_it_carried(
+    seeded: None,
+) -> None:
+    publish()
+    this_year = release_of()
+    other = population_tables("procedure_events_step")[0].counts
+    assert other != this_year.population
+    seed("SN-TGI-KED", T, date(YEAR + 1, 2, 1), {("v1", "begging"): 20})  # another year
+    seed("SN-TGI-KED", "procedure_events_step", date(YEAR, 2, 1), {("signalement",): 4})
+    out = publish()
+    assert release_of().id == this_year.id  # neither push touched its cells: not recomputed
+    assert f"{this_year.population} {YEAR + 1}" in out
+    assert f"{other} {YEAR}" in out
+    seed("SN-TGI-STL", T, date(YEAR, 5, 1), {("v1", "forced_labour"): 1})  # replaces May
+    publish()
+    assert release_of().id != this_year.id

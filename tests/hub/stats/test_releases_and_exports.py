@@ -14,10 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from hub.ingest.models import Cell, Token, TokenKind, TokenSet
+from hub.ingest.models import Token, TokenKind, TokenSet
 from hub.stats.models import PublishedCell
 from shared.disclosure import TOTAL
-from tests.hub.stats.support import node_for, seed
+from tests.hub.stats.support import cell_correct, node_for, seed
 
 pytestmark = pytest.mark.django_db
 T = "cases_victims_form"
@@ -32,10 +32,7 @@ def cells(response) -> dict[tuple[str, ...], dict]:
 
 def correct(count: int) -> None:
     """A correction as ingest writes one: the month's cells deleted and inserted again."""
-    old = Cell.objects.get(table=T, d1="v2-4", d2="begging")
-    old.delete()
-    Cell.objects.create(node=old.node, table=T, month=old.month, d1="v2-4", d2="begging",
-                        count=count)
+    cell_correct(T, count, d1="v2-4", d2="begging")
 
 
 @pytest.fixture
@@ -162,10 +159,7 @@ def test_partners_asking_for_months_get_a_400_naming_the_parameter(partner: Clie
 def test_a_correction_reaches_partners_at_the_next_publication(partner: Client,
                                                                 seeded: None) -> None:
     assert cells(partner.get(URL, PARAMS))[(TOTAL, TOTAL)]["value"] == 100  # 98
-    old = Cell.objects.get(table=T, d1="v1", d2="begging")
-    old.delete()
-    Cell.objects.create(node=old.node, table=T, month=old.month, d1="v1", d2="begging",
-                        count=61)
+    cell_correct(T, 61, d1="v1", d2="begging")
     assert cells(partner.get(URL, PARAMS))[(TOTAL, TOTAL)]["value"] == 100  # the stored release
     call_command("publish", stdout=io.StringIO())
     assert cells(partner.get(URL, PARAMS))[(TOTAL, TOTAL)]["value"] == 120  # 119
