@@ -337,8 +337,11 @@ class Payload(BaseModel):
     @field_validator("built_at", mode="before")
     @classmethod
     def _iso_text(cls, value: object) -> object:
-        # A bare number would be read as a Unix time: only ISO 8601 text is a time here.
-        if not isinstance(value, str | datetime):
+        # A number, or a string of digits, would be read as a Unix time: only ISO 8601
+        # text is a time here.
+        if isinstance(value, datetime):
+            return value
+        if not isinstance(value, str) or not _is_iso_8601(value):
             raise ValueError("must be an ISO 8601 date-time with a time zone")
         return value
 
@@ -361,6 +364,14 @@ class Payload(BaseModel):
     def document(self) -> dict[str, Any]:
         """The JSON-ready dict that is signed and sent."""
         return self.model_dump(mode="json")
+
+
+def _is_iso_8601(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def encode_table_month(table_name: str, month: str, cells: Mapping[Key, int]) -> TableMonth:

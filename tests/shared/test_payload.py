@@ -106,6 +106,8 @@ def test_an_unknown_contract_version_is_refused_before_anything_else() -> None:
         ({"node_id": "Node With Spaces"}, "node_id", "pattern"),
         ({"jurisdiction": "SN-CA-DKR"}, "jurisdiction", "not a tribunal de grande instance"),
         ({"built_at": "2026-12-03T10:00:00"}, "built_at", "timezone"),
+        ({"built_at": "0"}, "built_at", "ISO 8601"),  # not a Unix time
+        ({"built_at": "1764756000"}, "built_at", "ISO 8601"),
         ({"key_id": "free text here"}, "key_id", "pattern"),
     ],
 )
