@@ -233,26 +233,25 @@ def hash_pieces(fields: Mapping[str, Any]) -> tuple[bytes, bytes, bytes]:
 
     Piece 1, then the JSON of ``at``, piece 2, the JSON of ``id``, piece 3 is
     ``canonical_json`` of the document ``entry_hash`` hashes. The cuts are
-    made by structure (each top-level member encoded on its own, in sorted
-    key order, as ``canonical_json`` does), never by searching the text, so
-    no value can move a cut. ``audit_append`` puts the two values in.
+    made by structure, never by searching the text, so no value can move a
+    cut: the members whose keys sort before ``at``, between ``at`` and ``id``,
+    and after ``id`` are encoded as three objects, whose members are, braces
+    off, exactly the text ``canonical_json`` makes of them in the whole
+    (sorted keys, no whitespace). ``audit_append`` puts the two values in.
     """
     document = {name: fields[name] for name in _HASHED if name not in _HOLES}
     if document["ip"] is not None:
         document["ip"] = _ip(document["ip"])
-    pieces: list[bytes] = []
-    current = b"{"
-    for position, key in enumerate(sorted([*document, *_HOLES])):
-        if position:
-            current += b","
-        current += canonical_json(key) + b":"
-        if key in _HOLES:
-            pieces.append(current)
-            current = b""
-        else:
-            current += canonical_json(document[key])
-    before_at, before_id = pieces  # "at" sorts before "id"
-    return before_at, before_id, current + b"}"
+    at, id_ = _HOLES
+    groups: tuple[dict[str, Any], ...] = ({}, {}, {})
+    for key, value in document.items():
+        groups[(key > at) + (key > id_)][key] = value
+    first, between, last = (canonical_json(group)[1:-1] for group in groups)
+    return (
+        b"{" + first + (b"," if first else b"") + b'"at":',
+        (b"," + between if between else b"") + b',"id":',
+        (b"," + last if last else b"") + b"}",
+    )
 
 
 # --- SQLite (development): the chain built in Python ----------------------------
