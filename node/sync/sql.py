@@ -469,13 +469,19 @@ def facts_and_counts_rebuild() -> None:
                 """  # noqa: S608 (no record value in it)
                 cursor.execute(statement, {"kind": kind})
             # Hashing the cells rather than sorting every fact (the planner, with
-            # no statistics on the fresh table, would sort: 2.5x slower, measured).
+            # no statistics on the fresh table, would sort: 2.5x slower, measured),
+            # in memory: with the default 4 MB the hash table of a node's ~40,000
+            # cells spills to disk in 33 batches (0.75 s against 1.1 s at 100,000
+            # survivors, measured). One statement of a rare rebuild, so the memory
+            # is taken for a second, not per connection.
             cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute("""
                 INSERT INTO sync_cellcount ("table", month, d1, d2, d3, count)
                 SELECT "table", month, d1, d2, d3, count(*) FROM sync_fact
                 GROUP BY "table", month, d1, d2, d3
             """)
+            cursor.execute("SET LOCAL work_mem TO DEFAULT")
             cursor.execute("SET LOCAL enable_sort TO DEFAULT")
         # Sorting for the index build: in memory rather than in temporary files.
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")

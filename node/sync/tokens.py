@@ -102,10 +102,17 @@ def token_sets(
 
     Per (year, kind), a delta against the set the hub last acknowledged; the
     full set when that is unknown (never acknowledged, forgotten after a
-    ``token_base_mismatch``, another linkage key) or when ``full``. A set equal
-    to the acknowledged one is left out, unless its year is in ``resend``: an
-    unsent payload carried it, and the hub may have applied that payload after
-    all (a lost acknowledgement), so an empty delta lets the hub check its base.
+    ``token_base_mismatch``, another linkage key). A set equal to the
+    acknowledged one is left out, unless its year is in ``resend``: an unsent
+    payload carried it, and the hub may have applied that payload after all (a
+    lost acknowledgement), so an empty delta lets the hub check its base.
+
+    ``full`` sends every set, each as a delta compared in full against the
+    known base, empty or not: the hub checks every base digest, and one it does
+    not hold (a hub restored from an old backup) refuses the payload with
+    ``token_base_mismatch``, after which the node forgets its bases and sends
+    the sets whole. So a full push costs the whole sets only when the hub
+    really lacks them, not on every ``push --full`` over a slow line.
     ``moved`` holds the tokens whose holders changed since the last build
     (``person_tokens_refresh``).
     """
@@ -118,7 +125,7 @@ def token_sets(
         key_id = year_key_id(secret, year)
         for kind in KINDS:
             base = acked.get((year, kind))
-            if full or base is None or base.key_id != key_id:
+            if base is None or base.key_id != key_id:
                 entries.append(
                     TokenSet(
                         year=year,
@@ -128,11 +135,11 @@ def token_sets(
                     )
                 )
                 continue
-            if year in resend or (year, kind) in drifted:
+            if full or year in resend or (year, kind) in drifted:
                 delta = token_delta_compared(base, key_id)
             else:
                 delta = token_delta_moved(base, key_id, moved.get((year, kind), set()))
-            if delta.added or delta.removed or year in resend:
+            if delta.added or delta.removed or full or year in resend:
                 entries.append(delta)
     copies_mend(drifted)
     return entries

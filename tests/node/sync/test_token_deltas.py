@@ -162,12 +162,48 @@ def test_an_unchanged_set_is_not_sent_again(clerk: APIClient, hub: Hub) -> None:
     assert payload is not None and payload.tokens == []
 
 
-def test_a_full_push_sends_full_sets_even_with_a_known_base(clerk: APIClient, hub: Hub) -> None:
+def test_a_full_push_checks_every_known_base_with_a_delta_even_an_empty_one(
+    clerk: APIClient, hub: Hub
+) -> None:
     a_survivor_in(clerk, a_case(clerk))
     build_and_send(hub)
-    payload = parse_payload(_document(payload_build(full=True).outbox))
-    assert all(isinstance(entry, TokenSet) for entry in payload.tokens)
-    assert (2025, "survivor") in entries(payload)
+    acked = {(s.year, s.kind): s.digest for s in AckedTokenSet.objects.all()}
+    assert (2025, "survivor") in acked
+    payload = build_and_send_full(hub)
+    assert set(entries(payload)) == set(acked)
+    for key, entry in entries(payload).items():
+        assert isinstance(entry, TokenSetDelta)
+        assert entry.base_digest == entry.digest == acked[key]
+        assert entry.added == entry.removed == []
+    assert held_sets(hub) == node_sets()
+
+
+def test_a_full_push_to_a_hub_that_lost_a_set_is_refused_then_sends_the_sets_whole(
+    clerk: APIClient, hub: Hub
+) -> None:
+    case = a_case(clerk)
+    a_survivor_in(clerk, case)
+    a_survivor_in(clerk, case, family_name="Sow")
+    build_and_send(hub)
+    hub.sets[(2025, "survivor")].pop()  # the hub restored from a backup missing a survivor
+    full = payload_build(full=True).outbox
+    with hub.client() as client, pytest.raises(TokenBaseMismatch):
+        outbox_send(client=client)
+    full.refresh_from_db()
+    assert full.status == "failed"
+    mended = build_and_send(hub)
+    assert isinstance(entries(mended)[(2025, "survivor")], TokenSet)
+    carried = {(t.table, t.month) for t in mended.tables}
+    sent_before = {(t.table, t.month) for t in parse_payload(_document(full)).tables}
+    assert sent_before <= carried, "the refused full payload's months must travel again"
+    assert held_sets(hub) == node_sets()
+
+
+def build_and_send_full(hub: Hub) -> Any:
+    outbox = payload_build(full=True).outbox
+    with hub.client() as client:
+        outbox_send(client=client)
+    return parse_payload(_document(outbox))
 
 
 def test_a_build_superseding_an_unsent_one_starts_from_the_acknowledged_base(
