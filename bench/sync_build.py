@@ -121,9 +121,11 @@ def payload_build_after_a_month_of_work() -> OutboxPayload | None:
     """A hearing recorded in 20 open cases this month: a typical incremental push."""
     today = timezone.localdate()
     open_cases = Case.objects.exclude(stage__in=["dropped", "closed", "judged"]).filter(
-        reported_on__lt=today.replace(day=1))[:20]
-    clerk = User.objects.create_user("bench-clerk", password="x" * 16, role="clerk",
-                                     jurisdiction="SN-TGI-DKR")
+        reported_on__lt=today.replace(day=1)
+    )[:20]
+    clerk = User.objects.create_user(
+        "bench-clerk", password="x" * 16, role="clerk", jurisdiction="SN-TGI-DKR"
+    )
     for case in open_cases:
         try:
             step_record(actor=clerk, case=case, data={"step": "hearing", "occurred_on": today})
@@ -134,14 +136,18 @@ def payload_build_after_a_month_of_work() -> OutboxPayload | None:
 
 def payload_after_names_corrected_in_one_percent_of_cases() -> OutboxPayload | None:
     """A survivor's family name corrected in 1% of cases: each changes that survivor's tokens."""
-    clerk = User.objects.create_user("bench-editor", password="x" * 16, role="clerk",
-                                     jurisdiction="SN-TGI-DKR")
+    clerk = User.objects.create_user(
+        "bench-editor", password="x" * 16, role="clerk", jurisdiction="SN-TGI-DKR"
+    )
     ids = list(Case.objects.values_list("pk", flat=True))
     for case_id in random.Random(2).sample(ids, max(len(ids) // 100, 1)):
         survivor = Survivor.objects.filter(case_links__case_id=case_id).first()
         if survivor is not None:
-            survivor_update(actor=clerk, survivor=survivor,
-                            data={"family_name": f"{survivor.family_name}-Corrige"})
+            survivor_update(
+                actor=clerk,
+                survivor=survivor,
+                data={"family_name": f"{survivor.family_name}-Corrige"},
+            )
     return payload_build().outbox
 
 
@@ -154,8 +160,12 @@ def payload_parts_bytes(outbox: OutboxPayload) -> tuple[int, int]:
 
 
 def main() -> None:
-    cases = generate(cases=max(SURVIVORS // 3, 1), seed=100, jurisdiction="SN-TGI-DKR",
-                     today=timezone.localdate())
+    cases = generate(
+        cases=max(SURVIVORS // 3, 1),
+        seed=100,
+        jurisdiction="SN-TGI-DKR",
+        today=timezone.localdate(),
+    )
     seed_load(cases=cases, seed=100, chunk_size=1000)
     survivors = Survivor.objects.count()
     with connection.cursor() as cursor:
@@ -182,31 +192,39 @@ def main() -> None:
     full_bytes, full_cells = sizes[0]
     full_outbox = OutboxPayload.objects.filter(full=True).order_by("-sequence").first()
     cell_bytes, token_bytes = payload_parts_bytes(full_outbox)
-    emit("sync_build", {
-        "survivors": survivors,
-        "first_build_seconds": round(first, 2),
-        "raw_sql_group_by_seconds": round(sql, 3),
-        "full_build_seconds": round(full, 3),
-        "full_build_over_group_by": round(full / sql, 2),
-        "one_percent_build_seconds": round(incremental, 3),
-        "one_percent_over_full": round(incremental / full, 3),
-        # For information: a full payload read from the maintained counts.
-        "maintained_full_build_seconds": round(maintained, 3),
-        "one_percent_over_maintained_full": round(incremental / maintained, 3),
-        "month_push_bytes": month_payload.size if month_payload else 0,
-        "one_percent_names_corrected_bytes": corrected.size if corrected else 0,
-        "one_percent_names_corrected_token_bytes": corrected_tokens,
-        "one_percent_names_corrected_cells_bytes": corrected_cells,
-        "full_payload_cells": full_cells,
-        "full_payload_bytes": full_bytes,
-        "full_bytes_per_5000_cells": round(full_bytes / max(full_cells, 1) * 5000),
-        "full_cells_only_bytes_per_5000_cells": round(cell_bytes / max(full_cells, 1) * 5000),
-        "full_token_sets_bytes": token_bytes,
-        "first_push_bytes": first_outbox.size,
-        "first_push_token_sets_bytes": first_token_bytes,
-        "first_push_cells_bytes": first_cells_bytes,
-    }, {"full_build_over_group_by": "<=1.5", "one_percent_over_full": "<=0.05",
-        "month_push_bytes": "<=10000", "full_bytes_per_5000_cells": "<=40000"})
+    emit(
+        "sync_build",
+        {
+            "survivors": survivors,
+            "first_build_seconds": round(first, 2),
+            "raw_sql_group_by_seconds": round(sql, 3),
+            "full_build_seconds": round(full, 3),
+            "full_build_over_group_by": round(full / sql, 2),
+            "one_percent_build_seconds": round(incremental, 3),
+            "one_percent_over_full": round(incremental / full, 3),
+            # For information: a full payload read from the maintained counts.
+            "maintained_full_build_seconds": round(maintained, 3),
+            "one_percent_over_maintained_full": round(incremental / maintained, 3),
+            "month_push_bytes": month_payload.size if month_payload else 0,
+            "one_percent_names_corrected_bytes": corrected.size if corrected else 0,
+            "one_percent_names_corrected_token_bytes": corrected_tokens,
+            "one_percent_names_corrected_cells_bytes": corrected_cells,
+            "full_payload_cells": full_cells,
+            "full_payload_bytes": full_bytes,
+            "full_bytes_per_5000_cells": round(full_bytes / max(full_cells, 1) * 5000),
+            "full_cells_only_bytes_per_5000_cells": round(cell_bytes / max(full_cells, 1) * 5000),
+            "full_token_sets_bytes": token_bytes,
+            "first_push_bytes": first_outbox.size,
+            "first_push_token_sets_bytes": first_token_bytes,
+            "first_push_cells_bytes": first_cells_bytes,
+        },
+        {
+            "full_build_over_group_by": "<=1.5",
+            "one_percent_over_full": "<=0.05",
+            "month_push_bytes": "<=10000",
+            "full_bytes_per_5000_cells": "<=40000",
+        },
+    )
     Dirty.objects.all().delete()
 
 
