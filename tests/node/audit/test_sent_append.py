@@ -7,15 +7,16 @@ the one taken.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from rest_framework.test import APIClient
 
 from node.accounts.roles import Role
 from node.audit.models import AuditEntry
-from node.audit.services import audit_chain_verify, audit_records_send
+from node.audit.services import AUDIT_CHAIN_LOCK, audit_chain_verify, audit_records_send
 from tests.node import factories
 from tests.node.personas import make_user
 
@@ -86,3 +87,36 @@ def test_a_list_read_outside_a_transaction_is_audited_before_it_answers(
     entry = AuditEntry.objects.filter(action="list").get()
     assert entry.target_ids == str(full.case.pk)
     assert audit_chain_verify().intact
+
+
+def _hold_chain_lock(held: threading.Event, release: threading.Event) -> None:
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
+            held.set()
+            release.wait(timeout=30)
+    finally:
+        connection.close()
+
+
+def test_a_list_whose_entry_cannot_be_written_answers_500_without_the_page(
+    clerk: APIClient,
+) -> None:
+    factories.full_case(make_user(Role.CLERK)[0])
+    held, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_chain_lock, args=(held, release))
+    holder.start()
+    try:
+        assert held.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '100ms'")
+        clerk.raise_request_exception = False
+        response = clerk.get("/api/v1/cases/")
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    with connection.cursor() as cursor:
+        cursor.execute("RESET lock_timeout")
+    assert response.status_code == 500
+    assert b"parquet_number" not in response.content
+    assert not AuditEntry.objects.filter(action="list").exists()
