@@ -90,23 +90,53 @@ def not_in_future(value: date) -> None:
         raise serializers.ValidationError(_("La date ne peut pas être antérieure à 1900."))
 
 
-def audit_read(request: Request, *, target_type: str, ids: Iterable[int | str],
-               action: str = "read", detail: dict[str, Any] | None = None) -> None:
+def audit_read(
+    request: Request,
+    *,
+    target_type: str,
+    ids: Iterable[int | str],
+    action: str = "read",
+    detail: dict[str, Any] | None = None,
+) -> None:
     """Record that identifying records were shown: one entry per request."""
     id_list = [str(i) for i in ids]
     if action == "read" and len(id_list) == 1:
-        audit_record(actor=request.user, action=action, target_type=target_type,
-                     target_id=id_list[0], request=request, detail=detail)
+        audit_record(
+            actor=request.user,
+            action=action,
+            target_type=target_type,
+            target_id=id_list[0],
+            request=request,
+            detail=detail,
+        )
         return
-    audit_records(actor=request.user, action=action, target_type=target_type,
-                  target_ids=id_list, request=request, detail=detail)
+    audit_records(
+        actor=request.user,
+        action=action,
+        target_type=target_type,
+        target_ids=id_list,
+        request=request,
+        detail=detail,
+    )
 
 
-def audit_list_send(request: Request, *, target_type: str, ids: Iterable[int | str],
-                    action: str, detail: dict[str, Any]) -> PendingEntry:
+def audit_list_send(
+    request: Request,
+    *,
+    target_type: str,
+    ids: Iterable[int | str],
+    action: str,
+    detail: dict[str, Any],
+) -> PendingEntry:
     """Start recording that a list or search showed these records (``audit_records_send``)."""
-    return audit_records_send(actor=request.user, action=action, target_type=target_type,
-                              target_ids=[str(i) for i in ids], request=request, detail=detail)
+    return audit_records_send(
+        actor=request.user,
+        action=action,
+        target_type=target_type,
+        target_ids=[str(i) for i in ids],
+        request=request,
+        detail=detail,
+    )
 
 
 class AuditedReadMixin:
@@ -125,9 +155,12 @@ class AuditedReadMixin:
         page = self.paginate_queryset(queryset)  # type: ignore[attr-defined]
         rows = list(queryset) if page is None else page
         self._pending_audit = audit_list_send(
-            request, target_type=self.audit_target, ids=[row.pk for row in rows],
+            request,
+            target_type=self.audit_target,
+            ids=[row.pk for row in rows],
             action="search" if self.search_terms_used(request) else "list",
-            detail=self.search_detail(request))
+            detail=self.search_detail(request),
+        )
         try:
             data = self.get_serializer(rows, many=True).data  # type: ignore[attr-defined]
         except Exception:
@@ -137,8 +170,7 @@ class AuditedReadMixin:
             return Response(data)
         return self.get_paginated_response(data)  # type: ignore[attr-defined]
 
-    def finalize_response(self, request: Request, response: Any, *args: Any,
-                          **kwargs: Any) -> Any:
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         if self._pending_audit is not None:
             response.render()  # while the entry commits
