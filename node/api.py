@@ -15,8 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
+from rest_framework.response import Response
 
-from node.audit.services import audit_record, audit_records
+from node.audit.services import (
+    PendingEntry,
+    audit_record,
+    audit_records,
+    audit_records_send,
+)
 from shared.codes import code_list
 
 
@@ -84,32 +90,98 @@ def not_in_future(value: date) -> None:
         raise serializers.ValidationError(_("La date ne peut pas être antérieure à 1900."))
 
 
-def audit_read(request: Request, *, target_type: str, ids: Iterable[int | str],
-               action: str = "read", detail: dict[str, Any] | None = None) -> None:
+def audit_read(
+    request: Request,
+    *,
+    target_type: str,
+    ids: Iterable[int | str],
+    action: str = "read",
+    detail: dict[str, Any] | None = None,
+) -> None:
     """Record that identifying records were shown: one entry per request."""
     id_list = [str(i) for i in ids]
     if action == "read" and len(id_list) == 1:
-        audit_record(actor=request.user, action=action, target_type=target_type,
-                     target_id=id_list[0], request=request, detail=detail)
+        audit_record(
+            actor=request.user,
+            action=action,
+            target_type=target_type,
+            target_id=id_list[0],
+            request=request,
+            detail=detail,
+        )
         return
-    audit_records(actor=request.user, action=action, target_type=target_type,
-                  target_ids=id_list, request=request, detail=detail)
+    audit_records(
+        actor=request.user,
+        action=action,
+        target_type=target_type,
+        target_ids=id_list,
+        request=request,
+        detail=detail,
+    )
+
+
+def audit_list_send(
+    request: Request,
+    *,
+    target_type: str,
+    ids: Iterable[int | str],
+    action: str,
+    detail: dict[str, Any],
+) -> PendingEntry:
+    """Start recording that a list or search showed these records (``audit_records_send``)."""
+    return audit_records_send(
+        actor=request.user,
+        action=action,
+        target_type=target_type,
+        target_ids=[str(i) for i in ids],
+        request=request,
+        detail=detail,
+    )
 
 
 class AuditedReadMixin:
-    """For ViewSets over identifying records: every list and detail read is audited."""
+    """For ViewSets over identifying records: every list and detail read is audited.
+
+    A list's entry is sent as soon as its page is read and is written while
+    the page is serialised and rendered; ``finalize_response`` waits for it,
+    so no page is answered before its entry is durable (``audit_records_send``).
+    """
 
     audit_target: str = ""
+    _pending_audit: PendingEntry | None = None
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        response = super().list(request, *args, **kwargs)  # type: ignore[misc]
-        results = response.data.get("results", response.data) if isinstance(
-            response.data, dict) else response.data
-        action = "search" if self.search_terms_used(request) else "list"
-        audit_read(request, target_type=self.audit_target,
-                   ids=[row["id"] for row in results], action=action,
-                   detail=self.search_detail(request))
+        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        page = self.paginate_queryset(queryset)  # type: ignore[attr-defined]
+        rows = list(queryset) if page is None else page
+        self._pending_audit = audit_list_send(
+            request,
+            target_type=self.audit_target,
+            ids=[row.pk for row in rows],
+            action="search" if self.search_terms_used(request) else "list",
+            detail=self.search_detail(request),
+        )
+        try:
+            data = self.get_serializer(rows, many=True).data  # type: ignore[attr-defined]
+        except Exception:
+            self._audit_written()  # the connection must be free before the error is handled
+            raise
+        if page is None:
+            return Response(data)
+        return self.get_paginated_response(data)  # type: ignore[attr-defined]
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if self._pending_audit is not None:
+            response.render()  # while the entry commits
+            self._audit_written()
         return response
+
+    def _audit_written(self) -> None:
+        # Raises, and then nothing is answered, if the entry was not written.
+        pending, self._pending_audit = self._pending_audit, None
+        if pending is not None:
+            pending.entry()
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         response = super().retrieve(request, *args, **kwargs)  # type: ignore[misc]

@@ -7,12 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from node.accounts.otp import NOTICE_HEADER, NOTICE_HEADER_TEXT, otp_required
+from node.accounts.sessions import loading_user_of
 
 
 class SecurityNoticeMiddleware:
@@ -73,6 +76,25 @@ class IdleSessionMiddleware:
         if not session.is_empty() and not (isinstance(seen, int) and now - seen < TOUCH_SECONDS):
             session[LAST_SEEN_KEY] = now
         return response
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, letting the backend take the user from the row read with the session.
+
+    ``JurisdictionBackend.get_user`` uses that row only while Django loads
+    this request's user, and only if it is the row of the user the signed
+    session names (``node.accounts.sessions``); Django's checks (backend,
+    session hash) are unchanged.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _session_user(request))  # type: ignore[assignment]
+
+
+def _session_user(request: HttpRequest) -> Any:
+    with loading_user_of(request.session):
+        return auth_middleware.get_user(request)
 
 
 class OTPMiddleware(DjangoOTPMiddleware):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,29 @@ class User(AbstractUser):
         verbose_name = "utilisateur"
         verbose_name_plural = "utilisateurs"
         swappable = "AUTH_USER_MODEL"
+
+
+class StaffSession(AbstractBaseSession):
+    """One open session of a member of staff (or an anonymous visitor): Django's
+    database session, plus the id of its signed-in user.
+
+    Sensitive: the key is a bearer credential, the data is signed but
+    readable. ``user_id`` repeats the session's ``_auth_user_id`` (set on
+    every save) so that a request reads its session and its user in one
+    statement (``node.accounts.sessions``); the signed data stays the
+    authority: the user read that way is used only if the data names them.
+    """
+
+    user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from node.accounts.sessions import SessionStore
+
+        return SessionStore
 
 
 class LoginThrottle(models.Model):

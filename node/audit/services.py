@@ -27,8 +27,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from psycopg import ClientCursor
 
 from node.audit.conf import trusted_proxies
+from node.audit.inflight import InFlight
 from node.audit.models import CODE_PATTERN, GENESIS_PREV_HASH, AuditEntry
 from node.columns import concrete_field
 from shared.signing import canonical_json
@@ -138,19 +140,80 @@ def audit_records(
     10,000) and ``detail["count"]`` their number. Same transaction and
     serialisation contract as ``audit_record``.
     """
+    return _append(
+        **_records_fields(
+            action=action, target_type=target_type, target_ids=target_ids, detail=detail
+        ),
+        actor=actor,
+        request=request,
+    )
+
+
+def audit_records_send(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    target_type: str,
+    target_ids: Sequence[str],
+    request: HttpRequest | Request | None,
+    detail: Mapping[str, DetailValue] | None = None,
+) -> PendingEntry:
+    """``audit_records``, returning before the entry is written: ``.entry()`` waits for it.
+
+    For an audited read, which may not answer before its entry is durable but
+    has other work to do meanwhile (serialising the page): on PostgreSQL
+    outside a transaction the append is sent at once and commits while the
+    caller works. The caller MUST call ``.entry()`` before the response leaves;
+    any statement sent on the connection before that first waits for the
+    append and fails if it failed. Elsewhere (SQLite, inside a transaction)
+    the append is made here, as ``audit_records`` does. Invalid input raises
+    AuditInputError here, before anything is sent.
+    """
+    fields = _entry_fields(
+        **_records_fields(
+            action=action, target_type=target_type, target_ids=target_ids, detail=detail
+        ),
+        actor=actor,
+        request=request,
+    )
+    if connection.vendor == "postgresql" and connection.get_autocommit():
+        return PendingEntry(fields=fields, sent=InFlight(connection, _append_sql(fields)))
+    return PendingEntry(fields=fields, sent=None, written=_write(fields))
+
+
+def _records_fields(
+    *,
+    action: str,
+    target_type: str,
+    target_ids: Sequence[str],
+    detail: Mapping[str, DetailValue] | None,
+) -> dict[str, Any]:
     ids = [_checked_id(target_id, "target_ids") for target_id in target_ids]
     if any("," in target_id for target_id in ids):
         raise AuditInputError("target_ids: an id may not contain a comma")
-    merged = {**(detail or {}), "count": len(ids)}
-    return _append(
-        actor=actor,
-        action=action,
-        target_type=target_type,
-        target_id=None,
-        target_ids=",".join(ids),
-        request=request,
-        detail=merged,
-    )
+    return {
+        "action": action,
+        "target_type": target_type,
+        "target_id": None,
+        "target_ids": ",".join(ids),
+        "detail": {**(detail or {}), "count": len(ids)},
+    }
+
+
+@dataclass
+class PendingEntry:
+    """An entry sent to the server (``sent``) or already written (``written``)."""
+
+    fields: dict[str, Any]
+    sent: InFlight | None
+    written: AuditEntry | None = None
+
+    def entry(self) -> AuditEntry:
+        """The appended entry, once durable; raises DatabaseError if the append failed."""
+        if self.written is None:
+            assert self.sent is not None  # one of the two is always set
+            self.written = _entry_of(self.fields, self.sent.row())
+        return self.written
 
 
 def _append(
@@ -163,7 +226,31 @@ def _append(
     request: HttpRequest | Request | None,
     detail: Mapping[str, DetailValue] | None,
 ) -> AuditEntry:
-    fields: dict[str, Any] = {
+    return _write(
+        _entry_fields(
+            actor=actor,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            target_ids=target_ids,
+            request=request,
+            detail=detail,
+        )
+    )
+
+
+def _entry_fields(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    target_type: str,
+    target_id: str | None,
+    target_ids: str,
+    request: HttpRequest | Request | None,
+    detail: Mapping[str, DetailValue] | None,
+) -> dict[str, Any]:
+    """The columns of a new entry but its place in the chain; AuditInputError if invalid."""
+    return {
         **_actor_fields(actor),
         "action": _checked_code(action, "action"),
         "target_type": _checked_code(target_type, "target_type"),
@@ -173,6 +260,9 @@ def _append(
         "request_id": _request_id(request),
         "detail": validate_detail(detail or {}),
     }
+
+
+def _write(fields: dict[str, Any]) -> AuditEntry:
     if connection.vendor == "postgresql":
         return _append_in_server(fields)
     with transaction.atomic():
@@ -214,10 +304,23 @@ def _append_in_server(fields: dict[str, Any]) -> AuditEntry:
     ``prev_hash`` turn any append that escaped serialisation into an error
     rather than a fork.
     """
-    params = [*hash_pieces(fields), *(_prepared(name, fields[name]) for name in _ARGUMENTS)]
     with connection.cursor() as cursor:
-        cursor.execute(_APPEND_SQL, params)
-        new_id, at, prev_hash, hash_ = cursor.fetchone()
+        cursor.execute(_APPEND_SQL, _append_params(fields))
+        return _entry_of(fields, cursor.fetchone())
+
+
+def _append_params(fields: dict[str, Any]) -> list[Any]:
+    return [*hash_pieces(fields), *(_prepared(name, fields[name]) for name in _ARGUMENTS)]
+
+
+def _append_sql(fields: dict[str, Any]) -> str:
+    """The append with its values in it, as Django's client-side binding sends it."""
+    return ClientCursor(connection.connection).mogrify(_APPEND_SQL, _append_params(fields))
+
+
+def _entry_of(fields: dict[str, Any], row: Sequence[Any]) -> AuditEntry:
+    """The entry that ``audit_append`` wrote, from its fields and the row it returned."""
+    new_id, at, prev_hash, hash_ = row
     entry = AuditEntry(**fields, id=new_id, at=at, prev_hash=prev_hash, hash=hash_)
     entry._state.adding, entry._state.db = False, connection.alias
     return entry

@@ -70,7 +70,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, taking the user from the session's own statement (node/accounts/sessions.py).
+    "node.accounts.middleware.AuthenticationMiddleware",
     "node.accounts.middleware.OTPMiddleware",  # django-otp's, one query less
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -168,7 +169,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sessions live in the database (never in a cookie) and end after inactivity:
 # IdleSessionMiddleware slides the expiry, saving a session at most once a minute
 # rather than on every request (node/accounts/middleware.py).
-SESSION_ENGINE = "node.accounts.sessions"  # Django's db sessions, loaded in one statement
+SESSION_ENGINE = "node.accounts.sessions"  # Django's db sessions, read with their user
 SESSION_COOKIE_AGE = 60 * env_int("SYSTRAITE_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=720)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

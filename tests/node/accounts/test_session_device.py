@@ -1,4 +1,4 @@
-"""The session's user and second factor read in one query (node.accounts backends,
+"""The session, its user and second factor read in one query (node.accounts backends,
 middleware and sessions), with django-otp's checks: the device must be the
 session's user's, confirmed, and still exist."""
 
@@ -11,6 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
+from node.accounts.models import StaffSession, User
 from node.accounts.roles import Role
 from tests.node.personas import make_user
 
@@ -18,6 +19,8 @@ pytestmark = pytest.mark.django_db
 
 ME = "/api/v1/auth/me"
 DEVICE_TABLE = TOTPDevice._meta.db_table
+SESSION_TABLE = StaffSession._meta.db_table
+USER_TABLE = User._meta.db_table
 
 
 def point_session_at(client: APIClient, device: TOTPDevice) -> None:
@@ -26,15 +29,34 @@ def point_session_at(client: APIClient, device: TOTPDevice) -> None:
     session.save()
 
 
-def test_a_verified_request_reads_its_session_then_its_user_with_the_device(clerk) -> None:
+def test_a_verified_request_reads_its_session_its_user_and_the_device_in_one_query(
+    clerk,
+) -> None:
     with CaptureQueriesContext(connection) as queries:
         response = clerk.get(ME)
     assert response.status_code == 200
     assert response.json()["otp_verified"] is True
     sql = [q["sql"] for q in queries.captured_queries]
-    assert "django_session" in sql[0]
-    assert DEVICE_TABLE in sql[1] and "accounts_user" in sql[1]
-    assert not any(DEVICE_TABLE in s for s in sql[2:])  # no query of its own for the device
+    assert all(table in sql[0] for table in (SESSION_TABLE, USER_TABLE, DEVICE_TABLE))
+    # No query of its own for the user or the device.
+    assert not any(USER_TABLE in s or DEVICE_TABLE in s for s in sql[1:])
+
+
+def test_a_session_whose_user_column_names_someone_else_still_gets_its_own_user(
+    clerk,
+) -> None:
+    other, _ = make_user(Role.JUDGE)
+    StaffSession.objects.update(user_id=other.pk)  # the signed data stays the authority
+    me = clerk.get(ME)
+    assert me.status_code == 200
+    assert me.json()["username"] == clerk.user.username
+
+
+def test_a_session_saved_without_its_user_column_reads_the_user_itself(clerk) -> None:
+    StaffSession.objects.update(user_id=None)
+    with CaptureQueriesContext(connection) as queries:
+        assert clerk.get(ME).json()["otp_verified"] is True
+    assert any(USER_TABLE in q["sql"] and SESSION_TABLE not in q["sql"] for q in queries)
 
 
 def test_a_session_naming_another_users_device_is_not_verified(clerk) -> None:
