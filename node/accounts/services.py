@@ -8,6 +8,7 @@ nor anything about a survivor.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib import auth
 from django.contrib.auth import password_validation
@@ -20,7 +21,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from node.accounts import throttle
-from node.accounts.models import User
+from node.accounts.models import StaffSession, User
 from node.accounts.otp import otp_required, totp_device_replace, totp_device_verify
 from node.audit.services import audit_record
 
@@ -202,3 +203,21 @@ def user_password_set(*, actor: User | None, user: User, password: str,
 def user_unlock(*, username: str) -> int:
     """Lift a username's lock-out at once; returns how many counters were cleared."""
     return throttle.throttle_clear(username=username)
+
+
+@dataclass(frozen=True)
+class Housekeeping:
+    sessions: int
+    counters: int
+
+
+def accounts_housekeeping(*, now: datetime) -> Housekeeping:
+    """Delete expired sessions and log-in counters that count nothing any more.
+
+    Django never deletes an expired database session by itself (its
+    ``clearsessions`` command must be run), and a counter row is kept for every
+    username ever tried; both tables would otherwise grow for ever. Idempotent:
+    run it as often as you like (Celery beat runs it daily, ``accounts-housekeeping``).
+    """
+    sessions, _ = StaffSession.objects.filter(expire_date__lt=now).delete()
+    return Housekeeping(sessions=sessions, counters=throttle.throttle_rows_purge(now=now))

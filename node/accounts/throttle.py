@@ -78,18 +78,43 @@ def throttle_rows_lock(*, username: str, address: str) -> ThrottleRows:
     attempts sharing an address cannot deadlock.
     """
     keys = {Scope.USERNAME: username_key(username), Scope.ADDRESS: address[:255]}
-    _table().objects.bulk_create(
-        [_table()(scope=scope, key=key) for scope, key in keys.items()],
-        ignore_conflicts=True,
+    for _ in range(3):
+        _table().objects.bulk_create(
+            [_table()(scope=scope, key=key) for scope, key in keys.items()],
+            ignore_conflicts=True,
+        )
+        rows = {
+            row.scope: row
+            for row in _table()
+            .objects.select_for_update()
+            .filter(scope__in=list(keys), key__in=list(keys.values()))
+            .order_by("scope", "key")
+            if keys[Scope(row.scope)] == row.key
+        }
+        # A purge (``throttle_rows_purge``) may delete a forgotten row between
+        # the insert and the lock; once locked, a row stays. Insert it again.
+        if len(rows) == len(keys):
+            return ThrottleRows(username=rows[Scope.USERNAME], address=rows[Scope.ADDRESS])
+    raise RuntimeError("log-in counters vanished three times while being locked")
+
+
+def throttle_rows_purge(*, now: datetime) -> int:
+    """Delete the counters that no longer count anything; returns how many.
+
+    A row is kept for every username ever tried, unknown ones included (so
+    that throttling reveals nothing about which accounts exist): without a
+    purge, anyone could grow the table for ever. A row whose last failure is
+    older than the window and which is not locked holds nothing that
+    ``throttle_failure`` would not reset anyway. A row locked by a log-in in
+    progress is deleted only if it still qualifies once that log-in ends.
+    """
+    forgotten = (
+        _table()
+        .objects.filter(last_failure_at__lt=now - _forget_after())
+        .exclude(locked_until__gt=now)
     )
-    rows = {
-        row.scope: row
-        for row in _table().objects.select_for_update().filter(
-            scope__in=list(keys), key__in=list(keys.values())
-        ).order_by("scope", "key")
-        if keys[Scope(row.scope)] == row.key
-    }
-    return ThrottleRows(username=rows[Scope.USERNAME], address=rows[Scope.ADDRESS])
+    deleted, _ = forgotten.delete()
+    return int(deleted)
 
 
 def retry_after_seconds(rows: ThrottleRows, *, now: datetime) -> int:
@@ -119,9 +144,11 @@ def throttle_success(rows: ThrottleRows) -> None:
 
 def throttle_clear(*, username: str) -> int:
     """Unlock a username at once (administrator's command); returns rows cleared."""
-    return _table().objects.filter(
-        scope=Scope.USERNAME, key=username_key(username)
-    ).update(failures=0, locked_until=None)
+    return (
+        _table()
+        .objects.filter(scope=Scope.USERNAME, key=username_key(username))
+        .update(failures=0, locked_until=None)
+    )
 
 
 def _limit(scope: str) -> int:

@@ -10,4 +10,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "node.config.settings")
 
 app = Celery("systraite-node")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["node.sync"])
+app.autodiscover_tasks(["node.sync", "node.accounts"])

@@ -142,7 +142,11 @@ CELERY_BEAT_SCHEDULE = (
                     # A cycle still queued when the next is due is dropped, not piled up.
                     "options": {"expires": float(SYSTRAITE_PUSH_INTERVAL_SECONDS)}}}
     if SYSTRAITE_PUSH_ENABLED else {}
-)
+) | {
+    # Expired sessions and forgotten log-in counters (node/accounts/services.py).
+    "accounts-housekeeping": {"task": "node.accounts.tasks.housekeeping",
+                              "schedule": 24 * 3600.0, "options": {"expires": 3600.0}},
+}
 SYSTRAITE_METRICS_REFRESHERS = ("node.sync.metrics.refresh",)
 
 # Key files (node/keys.py); in development, missing files are generated under VAR_DIR/keys.
