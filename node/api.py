@@ -163,18 +163,24 @@ class AuditedReadMixin:
         )
         try:
             data = self.get_serializer(rows, many=True).data  # type: ignore[attr-defined]
-        except Exception:
-            self._audit_written()  # the connection must be free before the error is handled
+            if page is None:
+                return Response(data)
+            return self.get_paginated_response(data)  # type: ignore[attr-defined]
+        except BaseException:
+            # The connection must be free before the error is handled: an
+            # exception DRF does not turn into a response never reaches
+            # finalize_response, and the next statement on this connection
+            # may not go through Django's cursor (a health check's SELECT 1).
+            self._audit_written()
             raise
-        if page is None:
-            return Response(data)
-        return self.get_paginated_response(data)  # type: ignore[attr-defined]
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         if self._pending_audit is not None:
-            response.render()  # while the entry commits
-            self._audit_written()
+            try:
+                response.render()  # while the entry commits
+            finally:
+                self._audit_written()
         return response
 
     def _audit_written(self) -> None:

@@ -120,3 +120,22 @@ def test_a_list_whose_entry_cannot_be_written_answers_500_without_the_page(
     assert response.status_code == 500
     assert b"parquet_number" not in response.content
     assert not AuditEntry.objects.filter(action="list").exists()
+
+
+def test_a_list_that_fails_after_sending_its_entry_leaves_the_connection_free(
+    clerk: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from node.cases.apis import PageWithTotalPagination
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a defect after the entry was sent")
+
+    factories.full_case(make_user(Role.CLERK)[0])
+    monkeypatch.setattr(PageWithTotalPagination, "get_paginated_response", broken)
+    clerk.raise_request_exception = False
+    assert clerk.get("/api/v1/cases/").status_code == 500
+    # What a health check does at the next request: psycopg directly, past Django's
+    # execute wrappers. A statement still in flight would make it fail.
+    assert connection.connection.execute("SELECT 1").fetchone() == (1,)
+    assert not connection.execute_wrappers
+    assert AuditEntry.objects.filter(action="list").count() == 1
