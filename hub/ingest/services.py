@@ -29,7 +29,6 @@ import contextlib
 import functools
 import gc
 import itertools
-import json
 import time
 import zlib
 from collections.abc import Iterator, Mapping
@@ -63,7 +62,13 @@ from shared.payload import (
     set_digest,
 )
 from shared.payload import TokenSet as PayloadTokenSet
-from shared.signing import BadSignature, StaleDocument, load_public_key, verify_document
+from shared.signing import (
+    BadSignature,
+    StaleDocument,
+    load_public_key,
+    loads_checked,
+    verify_document,
+)
 
 _BATCH = 5000
 Errors = list[dict[str, str]]
@@ -143,11 +148,11 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _ingest(attempt: _Attempt, body: bytes, encoding: str | None, now: datetime) -> IngestResult:
-    envelope = _envelope(_decoded_body(body, encoding))
+    envelope, plain = _envelope(_decoded_body(body, encoding))
     document = envelope["document"]
     _check_contract(document)
     attempt.node = node = _active_node(document.get("node_id"))
-    payload = _payload(_verified(envelope, node, now))
+    payload = _payload(_verified(envelope, node, now, plain=plain))
     _check_identity(payload, node)
     return _store(attempt, payload, node.pk, now)
 
@@ -185,9 +190,10 @@ def _gunzip(body: bytes, limit: int) -> bytes:
     return raw
 
 
-def _envelope(raw: bytes) -> dict[str, Any]:
+def _envelope(raw: bytes) -> tuple[dict[str, Any], bool]:
+    """The envelope, and whether it holds no float, NaN or Infinity (``loads_checked``)."""
     try:
-        envelope = json.loads(raw)
+        envelope, plain = loads_checked(raw)
     except (ValueError, RecursionError):  # bad JSON, bad UTF-8, absurd nesting or digits
         raise _reject(400, "malformed", "body", "not a JSON document") from None
     if not isinstance(envelope, dict) or set(envelope) != {"document", "signature"}:
@@ -198,7 +204,7 @@ def _envelope(raw: bytes) -> dict[str, Any]:
         raise _reject(400, "envelope", "document", "must be an object")
     if not isinstance(envelope["signature"], dict):
         raise _reject(400, "envelope", "signature", "must be an object")
-    return envelope
+    return envelope, plain
 
 
 # --- the checks, in order ----------------------------------------------------
@@ -222,11 +228,13 @@ def _active_node(node_id: object) -> Node:
     return node
 
 
-def _verified(envelope: Mapping[str, Any], node: Node, now: datetime) -> Mapping[str, Any]:
+def _verified(
+    envelope: Mapping[str, Any], node: Node, now: datetime, *, plain: bool
+) -> Mapping[str, Any]:
     max_age = timedelta(seconds=settings.SYSTRAITE_PAYLOAD_MAX_AGE_SECONDS)
     public_key = load_public_key(node.public_key_pem.encode("ascii"))
     try:
-        return verify_document(envelope, public_key, now=now, max_age=max_age)
+        return verify_document(envelope, public_key, now=now, max_age=max_age, plain=plain)
     except BadSignature as exc:
         raise _reject(403, exc.reason, "signature", exc.message) from None
     except StaleDocument as exc:
@@ -616,7 +624,7 @@ def _status_envelope(header: str | None) -> dict[str, Any]:
     except (binascii.Error, ValueError):
         raise _reject(403, "bad_signature", "X-Systraite-Signature", "not base64url") from None
     try:
-        return _envelope(raw)
+        return _envelope(raw)[0]  # small: the canonical walk costs nothing worth saving
     except SubmissionRejected as exc:
         message = exc.errors[0]["message"]
         raise _reject(403, "bad_signature", "X-Systraite-Signature", message) from None

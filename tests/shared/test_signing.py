@@ -33,6 +33,7 @@ from shared.signing import (
     key_id,
     load_private_key,
     load_public_key,
+    loads_checked,
     private_key_to_pem,
     public_key_to_pem,
     sign_document,
@@ -412,3 +413,49 @@ def test_it_refuses_a_key_of_another_algorithm() -> None:
 def test_it_refuses_what_is_not_a_pem_public_key(data: bytes) -> None:
     with pytest.raises(ValueError):
         load_public_key(data)
+
+
+# --- parsed JSON that needs no canonical walk ----------------------------------
+
+received_value = st.recursive(
+    json_leaf | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=30,
+)
+
+
+@given(received_value)
+@settings(max_examples=300)
+def test_loads_checked_calls_a_tree_plain_exactly_when_canonical_json_accepts_it(
+    value: Any,
+) -> None:
+    tree, plain = loads_checked(json.dumps(value).encode())
+    assert plain is not _refused_by_the_rule(value)
+    if plain:
+        assert canonical_json(tree) == canonical_json(value)
+
+
+@pytest.mark.parametrize("text", ["[1.0]", '{"a": 1e3}', '{"a": NaN}', "[-Infinity]", "2.5"])
+def test_loads_checked_notices_every_float_and_constant(text: str) -> None:
+    assert loads_checked(text)[1] is False
+
+
+@given(documents)
+def test_a_plain_tree_verifies_as_the_full_check_does(document: dict[str, Any]) -> None:
+    envelope = sign_document({**_document(), "extra": document}, KEY)
+    received, plain = loads_checked(json.dumps(envelope).encode())
+    assert plain
+    assert verify_document(
+        received, KEY.public_key(), now=NOW, max_age=timedelta(hours=1), plain=True
+    ) == verify_document(received, KEY.public_key(), now=NOW, max_age=timedelta(hours=1))
+
+
+def test_a_plain_tree_with_a_lone_surrogate_is_still_a_bad_signature() -> None:
+    envelope = sign_document(_document(), KEY)
+    envelope["document"]["node_id"] = "\ud800"
+    received, plain = loads_checked(json.dumps(envelope).encode())
+    assert plain
+    with pytest.raises(BadSignature):
+        verify_document(received, KEY.public_key(), now=NOW, max_age=timedelta(hours=1), plain=True)
