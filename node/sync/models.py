@@ -43,7 +43,10 @@ class Fact(models.Model):
     the table is UNLOGGED (migration 0003): bulk writes skip the write-ahead
     log, and a crash empties it, which the next build detects (``FactsSentinel``)
     and answers by deriving every fact again. Read only by owner: the counts
-    per cell live in ``CellCount``.
+    per cell live in ``CellCount``. On PostgreSQL ``id`` is NULL, without
+    default or key (migration 0007): nothing reads a fact by id, and a
+    sequence value and a unique index per fact cost a second of every full
+    rederive at 100,000 survivors.
     """
 
     owner_kind = models.CharField(max_length=12)

@@ -400,16 +400,18 @@ def facts_refresh(*, owner_kind: str, ids: list[int]) -> list[tuple[int, str, da
             SELECT q.*, row_number() OVER (PARTITION BY {_FACT}) AS rn
             FROM ({facts_select(owner_kind, every=False)}) AS q ({_FACT})
         ), old AS (
-            SELECT id, owner_id AS o, {_KEY}, unit AS u,
+            SELECT ctid AS at, owner_id AS o, {_KEY}, unit AS u,
                    row_number() OVER (PARTITION BY owner_id, {_KEY}, unit) AS rn
             FROM sync_fact WHERE owner_id = ANY(%(ids)s) AND owner_kind = %(kind)s
         ), diff AS (
-            SELECT {_FACT}, max(id) AS id, sum(side) AS side
-            FROM (SELECT {_FACT}, rn, id, -1 AS side FROM old
-                  UNION ALL SELECT {_FACT}, rn, NULL::bigint, 1 FROM new) sides
+            SELECT {_FACT}, max(at) AS at, sum(side) AS side
+            FROM (SELECT {_FACT}, rn, at, -1 AS side FROM old
+                  UNION ALL SELECT {_FACT}, rn, NULL::tid, 1 FROM new) sides
             GROUP BY {_FACT}, rn HAVING sum(side) <> 0
         ), gone AS (
-            DELETE FROM sync_fact WHERE id IN (SELECT id FROM diff WHERE side < 0)
+            -- Facts have no key (migration 0007): a fact that went is named by
+            -- its address, read above in this same statement (a TID scan).
+            DELETE FROM sync_fact WHERE ctid = ANY(ARRAY(SELECT at FROM diff WHERE side < 0))
             RETURNING {_KEY}
         ), came AS (
             INSERT INTO sync_fact (owner_kind, owner_id, "table", month, d1, d2, d3, unit)
@@ -447,17 +449,15 @@ def facts_and_counts_rebuild() -> None:
     """Every fact and every cell count again, from the records, in one statement per kind.
 
     Loads the facts the way PostgreSQL advises for bulk loads ("Populating a
-    Database"): into emptied (and unlogged, migration 0003) tables, with the
-    primary key and the owner index built once afterwards instead of
-    maintained row by row. The
-    counts are then one GROUP BY over the freshly written facts: cheaper than
-    grouping the rows of each INSERT as it returns them (measured: the
-    RETURNING rows are materialised before they are grouped).
+    Database"): into emptied (and unlogged, migration 0003) tables, without
+    a key (migration 0007), with the owner index built once afterwards
+    instead of maintained row by row. The counts are then one GROUP BY over
+    the freshly written facts: cheaper than grouping the rows of each INSERT
+    as it returns them (measured: the RETURNING rows are materialised before
+    they are grouped).
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE sync_fact, sync_cellcount")
-        primary_key = _primary_key_name(cursor)
-        cursor.execute(f"ALTER TABLE sync_fact DROP CONSTRAINT {primary_key}")
         with connection.schema_editor() as editor:
             for index in Fact._meta.indexes:
                 editor.remove_index(Fact, index)
@@ -485,19 +485,10 @@ def facts_and_counts_rebuild() -> None:
             cursor.execute("SET LOCAL enable_sort TO DEFAULT")
         # Sorting for the index build: in memory rather than in temporary files.
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(f"ALTER TABLE sync_fact ADD CONSTRAINT {primary_key} PRIMARY KEY (id)")
         with connection.schema_editor() as editor:
             for index in Fact._meta.indexes:
                 editor.add_index(Fact, index)
         cursor.execute("SET LOCAL maintenance_work_mem TO DEFAULT")
-
-
-def _primary_key_name(cursor: CursorWrapper) -> str:
-    constraints = connection.introspection.get_constraints(cursor, Fact._meta.db_table)
-    name = next(name for name, about in constraints.items() if about["primary_key"])
-    if not re.fullmatch(r"[a-z0-9_]+", name):
-        raise ValueError(f"unexpected primary key name {name!r}")
-    return name
 
 
 @contextmanager
