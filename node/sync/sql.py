@@ -385,10 +385,10 @@ def facts_refresh(*, owner_kind: str, ids: list[int]) -> list[tuple[int, str, da
     """Bring these owners' facts up to date and move the cell counts by the difference.
 
     One statement: the facts are derived again and set against the stored ones
-    (a GROUP BY over both, numbered per identical fact so that a repeated fact
-    counts as often as it occurs); only the facts that went are deleted and
-    only those that came are inserted, and only the cells whose count moved
-    are updated or created. A record marked but not changed in what it counts
+    (one GROUP BY over both, counting each side's copies of an identical fact,
+    so that a repeated fact counts as often as it occurs); only the copies that
+    went are deleted and only those that came are inserted, and only the cells
+    whose count moved are updated or created. A record marked but not changed in what it counts
     writes nothing. The work is that of the change, whatever the size of the
     database. Returns (id, table, month, count) of every cell that moved; a
     count that fell to zero is for the caller to remove. A count that would
@@ -396,26 +396,26 @@ def facts_refresh(*, owner_kind: str, ids: list[int]) -> list[tuple[int, str, da
     the build fails rather than send a wrong number.
     """
     statement = f"""
-        WITH new AS (
-            SELECT q.*, row_number() OVER (PARTITION BY {_FACT}) AS rn
+        WITH sides AS (
+            SELECT q.*, NULL::tid AS at, 1 AS side
             FROM ({facts_select(owner_kind, every=False)}) AS q ({_FACT})
-        ), old AS (
-            SELECT ctid AS at, owner_id AS o, {_KEY}, unit AS u,
-                   row_number() OVER (PARTITION BY owner_id, {_KEY}, unit) AS rn
+            UNION ALL
+            SELECT owner_id, {_KEY}, unit, ctid, -1
             FROM sync_fact WHERE owner_id = ANY(%(ids)s) AND owner_kind = %(kind)s
         ), diff AS (
-            SELECT {_FACT}, max(at) AS at, sum(side) AS side
-            FROM (SELECT {_FACT}, rn, at, -1 AS side FROM old
-                  UNION ALL SELECT {_FACT}, rn, NULL::tid, 1 FROM new) sides
-            GROUP BY {_FACT}, rn HAVING sum(side) <> 0
+            -- Per distinct fact: how many more times it is derived than stored,
+            -- and where the stored copies are.
+            SELECT {_FACT}, sum(side) AS side, array_agg(at) FILTER (WHERE side < 0) AS stored
+            FROM sides GROUP BY {_FACT} HAVING sum(side) <> 0
         ), gone AS (
-            -- Facts have no key (migration 0007): a fact that went is named by
-            -- its address, read above in this same statement (a TID scan).
-            DELETE FROM sync_fact WHERE ctid = ANY(ARRAY(SELECT at FROM diff WHERE side < 0))
+            -- Facts have no key (migration 0007): the copies that went are named
+            -- by their addresses, read above in this same statement (a TID scan).
+            DELETE FROM sync_fact
+            WHERE ctid = ANY(ARRAY(SELECT unnest(stored[1:(-side)::int]) FROM diff WHERE side < 0))
             RETURNING {_KEY}
         ), came AS (
             INSERT INTO sync_fact (owner_kind, owner_id, "table", month, d1, d2, d3, unit)
-            SELECT %(kind)s, {_FACT} FROM diff WHERE side > 0
+            SELECT %(kind)s, {_FACT} FROM diff, generate_series(1, diff.side) WHERE side > 0
             RETURNING {_KEY}
         ), d AS (
             SELECT {_KEY}, sum(n)::int AS n
