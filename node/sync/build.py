@@ -12,13 +12,14 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Model
 from django.utils import timezone
 
 from node.cases.models import Case
@@ -80,15 +81,22 @@ def _owners(dirty: list[Dirty]) -> dict[str, set[int]]:
     return owners
 
 
+# A kind of owner's model, fields read, prefetches and fact rules (SQLite's Python path).
+_Rules = tuple[type[Model], tuple[str, ...], tuple[Any, ...], Callable[[Any], Iterable[f.FactRow]]]
+
+
 def _derive(owner_kind: str, ids: list[int]) -> list[Fact]:
-    model, fields, prefetch, derive = {
+    rules: dict[str, _Rules] = {
         "case": (Case, f.CASE_FIELDS, f.CASE_PREFETCH, f.case_facts),
         "survivor": (Survivor, f.SURVIVOR_FIELDS, f.SURVIVOR_PREFETCH, f.survivor_facts),
         "trafficker": (Trafficker, f.TRAFFICKER_FIELDS, f.TRAFFICKER_PREFETCH, f.trafficker_facts),
-    }[owner_kind]
+    }
+    model, fields, prefetch, derive = rules[owner_kind]
     rows: dict[tuple[object, ...], Fact] = {}
     for batch in _batches(ids):
-        records = model.objects.filter(pk__in=batch).only(*fields).prefetch_related(*prefetch)
+        records = (
+            model._default_manager.filter(pk__in=batch).only(*fields).prefetch_related(*prefetch)
+        )
         for record in records:
             for row in derive(record):
                 fact = _fact(row)
@@ -136,21 +144,23 @@ def _apply_deltas(delta: Counter[CellKey]) -> None:
     for table, months in by_table.items():
         for cell in CellCount.objects.filter(table=table, month__in=months):
             stored[(cell.table, cell.month, cell.d1, cell.d2, cell.d3)] = cell
-    create, update, delete = [], [], []
+    create: list[CellCount] = []
+    update: list[CellCount] = []
+    delete: list[int] = []
     for key, n in changed.items():
-        cell = stored.get(key)
-        total = (cell.count if cell else 0) + n
+        held = stored.get(key)
+        total = (held.count if held else 0) + n
         if total < 0:
             raise RuntimeError(f"cell count below zero for {key}: facts and counts disagree")
-        if cell is None:
+        if held is None:
             create.append(
                 CellCount(table=key[0], month=key[1], d1=key[2], d2=key[3], d3=key[4], count=total)
             )
         elif total == 0:
-            delete.append(cell.pk)
+            delete.append(held.pk)
         else:
-            cell.count = total
-            update.append(cell)
+            held.count = total
+            update.append(held)
     CellCount.objects.filter(pk__in=delete).delete()
     CellCount.objects.bulk_update(update, ["count"], batch_size=2000)
     CellCount.objects.bulk_create(create, batch_size=2000)

@@ -70,22 +70,37 @@ def _attr(step_code: str, name: str, default: Any = None) -> Any:
 
 # Facts need codes and dates only: encrypted columns are never loaded (nor decrypted).
 CASE_FIELDS = ("id", "reported_on", "identification_source", "cross_border")
-_EXPLOITATIONS = Exploitation.objects.only("id", "case_id", "case_survivor_id", "form",
-                                           "recruitment_method").prefetch_related("means")
+_EXPLOITATIONS = Exploitation.objects.only(
+    "id", "case_id", "case_survivor_id", "form", "recruitment_method"
+).prefetch_related("means")
 _STEPS = ProcedureStep.objects.select_related("void").only(
-    "id", "case_id", "defendant_id", "step", "occurred_on", "outcome", "prison_months",
-    "fine_fcfa", "void__id", "void__step_id")
+    "id",
+    "case_id",
+    "defendant_id",
+    "step",
+    "occurred_on",
+    "outcome",
+    "prison_months",
+    "fine_fcfa",
+    "void__id",
+    "void__step_id",
+)
 _CASES = Case.objects.only(*CASE_FIELDS)
 
 SURVIVOR_FIELDS = ("id", "sex", "birth_year", "nationality", "origin_country", "talibe")
 SURVIVOR_PREFETCH = (
     Prefetch(
         "case_links",
-        queryset=CaseSurvivor.objects.select_related("case").only(
-            "id", "case_id", "survivor_id", "identified_on", "age_at_identification",
+        queryset=CaseSurvivor.objects.select_related("case")
+        .only(
+            "id",
+            "case_id",
+            "survivor_id",
+            "identified_on",
+            "age_at_identification",
             *(f"case__{f}" for f in CASE_FIELDS),
-        ).prefetch_related(Prefetch("exploitations", queryset=_EXPLOITATIONS),
-                           "case__defendants"),
+        )
+        .prefetch_related(Prefetch("exploitations", queryset=_EXPLOITATIONS), "case__defendants"),
     ),
 )
 
@@ -130,11 +145,19 @@ TRAFFICKER_FIELDS = ("id", "sex", "birth_year", "nationality", "occupation")
 TRAFFICKER_PREFETCH = (
     Prefetch(
         "case_links",
-        queryset=Defendant.objects.select_related("case").only(
-            "id", "case_id", "trafficker_id", "age_at_case", *(f"case__{f}" for f in CASE_FIELDS),
-        ).prefetch_related(
-            "roles", Prefetch("case__steps", queryset=_STEPS),
-            Prefetch("case__exploitations", queryset=_EXPLOITATIONS)),
+        queryset=Defendant.objects.select_related("case")
+        .only(
+            "id",
+            "case_id",
+            "trafficker_id",
+            "age_at_case",
+            *(f"case__{f}" for f in CASE_FIELDS),
+        )
+        .prefetch_related(
+            "roles",
+            Prefetch("case__steps", queryset=_STEPS),
+            Prefetch("case__exploitations", queryset=_EXPLOITATIONS),
+        ),
     ),
 )
 
@@ -198,17 +221,44 @@ def trafficker_facts(trafficker: Trafficker) -> Iterator[FactRow]:
 CASE_PREFETCH = (
     Prefetch("steps", queryset=_STEPS),
     Prefetch("exploitations", queryset=_EXPLOITATIONS),
-    Prefetch("referrals", queryset=Referral.objects.only(
-        "id", "case_id", "case_survivor_id", "referral_type", "status", "referred_on",
-    ).select_related("case_survivor__survivor").only(
-        "id", "case_id", "case_survivor_id", "referral_type", "status", "referred_on",
-        "case_survivor__id", "case_survivor__identified_on",
-        "case_survivor__age_at_identification", "case_survivor__survivor__id",
-        "case_survivor__survivor__birth_year")),
+    Prefetch(
+        "referrals",
+        queryset=Referral.objects.only(
+            "id",
+            "case_id",
+            "case_survivor_id",
+            "referral_type",
+            "status",
+            "referred_on",
+        )
+        .select_related("case_survivor__survivor")
+        .only(
+            "id",
+            "case_id",
+            "case_survivor_id",
+            "referral_type",
+            "status",
+            "referred_on",
+            "case_survivor__id",
+            "case_survivor__identified_on",
+            "case_survivor__age_at_identification",
+            "case_survivor__survivor__id",
+            "case_survivor__survivor__birth_year",
+        ),
+    ),
     "survivor_links",
-    Prefetch("defendants", queryset=Defendant.objects.select_related("trafficker").only(
-        "id", "case_id", "trafficker_id", "trafficker__id", "trafficker__sex",
-    ).prefetch_related("charges")),
+    Prefetch(
+        "defendants",
+        queryset=Defendant.objects.select_related("trafficker")
+        .only(
+            "id",
+            "case_id",
+            "trafficker_id",
+            "trafficker__id",
+            "trafficker__sex",
+        )
+        .prefetch_related("charges"),
+    ),
 )
 
 
@@ -303,8 +353,9 @@ def _lifecycle(case: Case, steps: list[ProcedureStep]) -> Iterator[FactRow]:
     yield _case_fact(case, "case_closure_lag", case.reported_on, unit, lag)
     first_judgment = next((s for s in steps if s.step == "judgment"), None)
     first_appeal = next((s for s in steps if s.step == "appeal_judgment"), None)
+    judged = first_judgment.occurred_on if first_judgment else None
     spans = [
-        ("report_to_judgment", case.reported_on, first_judgment and first_judgment.occurred_on),
+        ("report_to_judgment", case.reported_on, judged),
         ("report_to_closure", case.reported_on, closed),
     ]
     if first_judgment and first_appeal:

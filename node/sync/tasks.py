@@ -85,7 +85,7 @@ def _build_and_send() -> bool:
     retry_backoff_max=3600,
     retry_jitter=True,
 )
-def outbox_push(self) -> None:  # type: ignore[no-untyped-def]
+def outbox_push(self) -> None:
     """Send pending payloads; a transient failure retries with backoff and jitter."""
     with _singleton() as got:
         if not got:
