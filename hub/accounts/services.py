@@ -1,4 +1,4 @@
-"""Writes of the hub's accounts app: log-in, log-out, user creation, unlock.
+"""Writes of the hub's accounts app: log-in, log-out, user creation, unlock, housekeeping.
 
 Same contract as node/accounts/services.py: the throttle rows stay locked from
 the check to the recording of the outcome; failures and log-ins are audited
@@ -8,9 +8,11 @@ the check to the recording of the outcome; failures and log-ins are audited
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib import auth
 from django.contrib.auth import password_validation
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -130,3 +132,22 @@ def user_create(*, actor: User | None, username: str, role: str, password: str |
 def user_unlock(*, username: str) -> int:
     """Lift a username's lock-out at once; returns how many counters were cleared."""
     return throttle.throttle_clear(username=username)
+
+
+@dataclass(frozen=True)
+class Housekeeping:
+    sessions: int
+    counters: int
+
+
+def accounts_housekeeping(*, now: datetime) -> Housekeeping:
+    """Delete expired sessions and log-in counters that count nothing any more.
+
+    The hub's side of node.accounts.services.accounts_housekeeping: Django never
+    deletes an expired session, and a counter row is kept for every username
+    ever tried (unknown ones too), so both tables would grow for ever. The hub
+    has no Celery worker: the Ansible role runs ``systraite-hub housekeeping``
+    from cron every day. Idempotent.
+    """
+    sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
+    return Housekeeping(sessions=sessions, counters=throttle.throttle_rows_purge(now=now))

@@ -80,7 +80,7 @@ class Federation:
             "backup_textfile_dir": str(self.base / "textfile"),
             "backup_cron_enabled": False,
             "hub_publish_cron_enabled": False,  # no crontab on the test machine; run by hand
-            "hub_clearsessions_cron_enabled": False,
+            "hub_housekeeping_cron_enabled": False,
             "restore_admin_user": "root",
             "restore_admin_database_url": f"{PG_ADMIN}/postgres",
             "monitoring_manage_packages": False,

@@ -111,10 +111,11 @@ def test_the_scheduled_publication_runs_through_the_wrapper_and_again_changes_no
     assert "0 publication(s) calculée(s)" in second.stdout
 
 
-def test_the_scheduled_session_cleanup_runs_through_the_wrapper(federation: Federation) -> None:
-    # What the hub role's daily cron job runs (hub_clearsessions_command).
-    cleared = federation.command("hub", "clearsessions")
-    assert cleared.returncode == 0, cleared.stdout + cleared.stderr
+def test_the_scheduled_housekeeping_runs_through_the_wrapper(federation: Federation) -> None:
+    # What the hub role's daily cron job runs (hub_housekeeping_command).
+    done = federation.command("hub", "housekeeping")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "session(s) expirée(s)" in done.stdout
 
 
 def test_add_jurisdiction_brings_a_third_node_that_the_hub_lists_as_reporting(
