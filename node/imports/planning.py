@@ -16,6 +16,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from node.api import CodeField, CodeListField
 from node.cases.serializers import CaseInput, ChargeSerializer, ExploitationSerializer, StepInput
 from node.imports.reading import Line
 from node.imports.values import (
@@ -23,6 +24,7 @@ from node.imports.values import (
     Converter,
     as_bool,
     as_code,
+    as_codes,
     as_date,
     as_int,
     as_text,
@@ -45,17 +47,29 @@ SURVIVOR_COLUMNS: Columns = (
     ("victime_age_estime", "estimated_age", as_int),
     ("victime_nationalite", "nationality", as_code("country")),
     ("victime_pays_origine", "origin_country", as_code("country")),
+    ("victime_region_origine", "origin_region", as_code("region")),
+    ("victime_pere", "father_given_name", as_text),
+    ("victime_mere", "mother_name", as_text),
     ("victime_talibe", "talibe", as_bool),
+    ("victime_vulnerabilites", "vulnerabilities", as_codes("vulnerability")),
 )
 EXPLOITATION_COLUMNS: Columns = (
     ("forme_exploitation", "form", as_code("exploitation_form")),
     ("sous_type", "subtype", as_code("exploitation_subtype")),
+    ("moyens_controle", "means_of_control", as_codes("means_of_control")),
+    ("mode_recrutement", "recruitment_method", as_code("recruitment_method")),
+    ("type_lieu", "site_type", as_code("site_type")),
 )
 AUTHOR_COLUMNS: Columns = (
     ("auteur_nom", "family_name", as_text),
     ("auteur_prenoms", "given_names", as_text),
     ("auteur_sexe", "sex", as_code("gender", GENDER_SHORTHANDS)),
     ("auteur_profession", "occupation", as_code("occupation")),
+)
+# The author's part in this case (the link case-trafficker), beside the person.
+DEFENDANT_COLUMNS: Columns = (
+    ("auteur_lien", "relationship", as_code("recruiter_relationship")),
+    ("auteur_roles", "roles", as_codes("perpetrator_role")),
 )
 CHARGE_COLUMNS: Columns = (("infraction", "offence", as_code("offence")),)
 STEP_COLUMNS: Columns = (
@@ -66,11 +80,31 @@ STEP_COLUMNS: Columns = (
     ("amende_fcfa", "fine_fcfa", as_int),
 )
 # Fields that are not columns of their part, for errors of the serializers and services.
-EXTRA_FIELDS = {"birth_year": "victime_age_estime", "identified_on": "date_signalement",
-                "age_at_identification": "victime_age_estime", "survivor": "victime_nom",
-                "case_survivor": "victime_nom", "survivors": "victime_nom",
-                "trafficker": "auteur_nom", "defendant": "auteur_nom", "legal_name": "auteur_nom",
-                "charged_on": "date_etape", "court": "etape", "case": "numero_parquet"}
+EXTRA_FIELDS = {
+    "birth_year": "victime_age_estime",
+    "identified_on": "date_signalement",
+    "age_at_identification": "victime_age_estime",
+    "survivor": "victime_nom",
+    "case_survivor": "victime_nom",
+    "survivors": "victime_nom",
+    "trafficker": "auteur_nom",
+    "defendant": "auteur_nom",
+    "legal_name": "auteur_nom",
+    "charged_on": "date_etape",
+    "court": "etape",
+    "case": "numero_parquet",
+}
+
+
+class DefendantPart(serializers.Serializer[Any]):
+    """The line's own fields of DefendantSerializer, checked before the case and author exist.
+
+    (DefendantSerializer itself requires both ids, even when partial, for its
+    uniqueness check; phase 2 runs it in full.)
+    """
+
+    relationship = CodeField("recruiter_relationship", required=False)
+    roles = CodeListField("perpetrator_role", required=False)
 
 
 @dataclass(frozen=True)
@@ -99,6 +133,7 @@ class Plan:
     age: int | None
     exploitation: dict[str, Any] | None
     author: dict[str, Any] | None
+    defendant: dict[str, Any] | None
     offence: str | None
     step: dict[str, Any] | None
 
@@ -117,8 +152,10 @@ def column_of(field: str, columns: Columns) -> str:
 
 
 def rejections(line: int, errors: Mapping[str, Any], columns: Columns) -> list[RejectedRow]:
-    return [RejectedRow(line, column_of(name, columns), _first_message(detail))
-            for name, detail in errors.items()]
+    return [
+        RejectedRow(line, column_of(name, columns), _first_message(detail))
+        for name, detail in errors.items()
+    ]
 
 
 def _first_message(detail: Any) -> str:
@@ -136,7 +173,10 @@ class _LineCheck:
         self.errors: list[RejectedRow] = []
 
     def filled(self, columns: Columns) -> bool:
-        return any(self.line.cells.get(column) for column, _, _ in columns)
+        return bool(self.filled_columns(columns))
+
+    def filled_columns(self, columns: Columns) -> list[str]:
+        return [column for column, _, _ in columns if self.line.cells.get(column)]
 
     def converted(self, columns: Columns) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -149,19 +189,33 @@ class _LineCheck:
                 self.errors.append(RejectedRow(self.line.number, column, str(exc)))
         return data
 
-    def validated(self, serializer_class: type[serializers.Serializer[Any]], data: dict[str, Any],
-                  columns: Columns, *, partial: bool = False) -> dict[str, Any]:
+    def validated(
+        self,
+        serializer_class: type[serializers.Serializer[Any]],
+        data: dict[str, Any],
+        columns: Columns,
+        *,
+        partial: bool = False,
+    ) -> dict[str, Any]:
         serializer = serializer_class(data=data, partial=partial)
         if serializer.is_valid():
             return dict(serializer.validated_data)
         # A column that could not be read is missing from ``data``: say so once, not twice.
         reported = {r.field for r in self.errors}
-        self.errors += [r for r in rejections(self.line.number, serializer.errors, columns)
-                        if r.field not in reported]
+        self.errors += [
+            r
+            for r in rejections(self.line.number, serializer.errors, columns)
+            if r.field not in reported
+        ]
         return {}
 
-    def part(self, serializer_class: type[serializers.Serializer[Any]], columns: Columns,
-             *, partial: bool = False) -> dict[str, Any] | None:
+    def part(
+        self,
+        serializer_class: type[serializers.Serializer[Any]],
+        columns: Columns,
+        *,
+        partial: bool = False,
+    ) -> dict[str, Any] | None:
         """A part's validated data, or None when its columns are all empty."""
         if not self.filled(columns):
             return None
@@ -177,16 +231,30 @@ def line_plan(line: Line) -> Plan:
     survivor = check.validated(SurvivorInput, survivor_data, SURVIVOR_COLUMNS)
     exploitation = check.part(ExploitationSerializer, EXPLOITATION_COLUMNS, partial=True)
     author = check.part(TraffickerInput, AUTHOR_COLUMNS)
+    defendant = check.part(DefendantPart, DEFENDANT_COLUMNS)
     offence = check.part(ChargeSerializer, CHARGE_COLUMNS, partial=True)
     step = check.part(StepInput, STEP_COLUMNS, partial=True)
-    if offence is not None and author is None:
-        check.errors.append(RejectedRow(line.number, "infraction", (
-            "Une infraction est reprochée à un auteur : renseignez auteur_nom.")))
+    if author is None:
+        check.errors += [
+            RejectedRow(
+                line.number, column, ("Cette colonne concerne un auteur : renseignez auteur_nom.")
+            )
+            for column in check.filled_columns(DEFENDANT_COLUMNS + CHARGE_COLUMNS)
+        ]
     if check.errors:
         raise Rejected(check.errors)
-    return Plan(line.number, case["parquet_number"], case, survivor,
-                age if age is not None else _age_from_birth_date(survivor, case["reported_on"]),
-                exploitation, author, (offence or {}).get("offence"), step)
+    return Plan(
+        line.number,
+        case["parquet_number"],
+        case,
+        survivor,
+        age if age is not None else _age_from_birth_date(survivor, case["reported_on"]),
+        exploitation,
+        author,
+        defendant,
+        (offence or {}).get("offence"),
+        step,
+    )
 
 
 def _age_as_birth_year(data: dict[str, Any], reported_on: date | None) -> int | None:

@@ -54,20 +54,36 @@ def _lines(numbered: Iterable[tuple[int, list[str]]]) -> tuple[list[Line], list[
         raise UnreadableFile("Fichier vide : la ligne d'en-tête manque.") from None
     names = [fold(cell).replace(" ", "_") for cell in header]
     problems = _header_problems(header, names)
-    lines = [Line(number, {name: value.strip() for name, value in zip(names, cells, strict=False)
-                           if name in COLUMN_NAMES})
-             for number, cells in rows if any(c.strip() for c in cells)]
+    lines = [
+        Line(
+            number,
+            {
+                name: value.strip()
+                for name, value in zip(names, cells, strict=False)
+                if name in COLUMN_NAMES
+            },
+        )
+        for number, cells in rows
+        if any(c.strip() for c in cells)
+    ]
     return lines, problems
 
 
 def _header_problems(header: list[str], names: list[str]) -> list[HeaderProblem]:
-    problems = [HeaderProblem(raw.strip(), "Colonne inconnue (voir le modèle).")
-                for raw, name in zip(header, names, strict=True)
-                if name and name not in COLUMN_NAMES]
-    problems += [HeaderProblem(name, "Colonne en double.")
-                 for name in sorted({n for n in names if n and names.count(n) > 1})]
-    problems += [HeaderProblem(name, "Colonne obligatoire absente.")
-                 for name in COLUMN_NAMES if name in REQUIRED and name not in names]
+    problems = [
+        HeaderProblem(raw.strip(), "Colonne inconnue (voir le modèle).")
+        for raw, name in zip(header, names, strict=True)
+        if name and name not in COLUMN_NAMES
+    ]
+    problems += [
+        HeaderProblem(name, "Colonne en double.")
+        for name in sorted({n for n in names if n and names.count(n) > 1})
+    ]
+    problems += [
+        HeaderProblem(name, "Colonne obligatoire absente.")
+        for name in COLUMN_NAMES
+        if name in REQUIRED and name not in names
+    ]
     return problems
 
 

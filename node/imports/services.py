@@ -53,8 +53,13 @@ class ImportReport:
         return len({r.line for r in self.rejected})
 
 
-def register_import(*, path: Path, actor: Any, import_valid_rows: bool = False,
-                    progress: Callable[[int], None] | None = None) -> ImportReport:
+def register_import(
+    *,
+    path: Path,
+    actor: Any,
+    import_valid_rows: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Import a register file as ``actor``; see the module docstring for the all-or-nothing rule.
 
     ``progress(n)`` is called as lines are done (n lines each time), for a progress bar.
@@ -78,14 +83,18 @@ def register_import(*, path: Path, actor: Any, import_valid_rows: bool = False,
 
 def _check_actor(actor: Any) -> None:
     if not getattr(actor, "is_active", False) or not has_capability(
-            getattr(actor, "role", ""), Capability.IMPORT_REGISTERS):
+        getattr(actor, "role", ""), Capability.IMPORT_REGISTERS
+    ):
         raise ImportRefused("Cet utilisateur n'a pas le droit d'importer un registre.")
     if getattr(actor, "jurisdiction", None) != settings.SYSTRAITE_JURISDICTION:
         raise ImportRefused("Cet utilisateur n'appartient pas à cette juridiction.")
 
 
-def _plans(lines: list[Line], report: ImportReport, progress: Callable[[int], None],
-           ) -> list[Plan]:
+def _plans(
+    lines: list[Line],
+    report: ImportReport,
+    progress: Callable[[int], None],
+) -> list[Plan]:
     plans: list[Plan] = []
     first_of_case: dict[str, Plan] = {}
     for line in lines:
@@ -101,18 +110,37 @@ def _plans(lines: list[Line], report: ImportReport, progress: Callable[[int], No
 
 def _check_same_case(plan: Plan, first: Plan) -> None:
     """The case's columns repeat on each of its lines: a difference is a typing error."""
-    columns = {"reported_on": "date_signalement", "identification_source": "source",
-               "cross_border": "transfrontalier"}
-    differing = [column for name, column in columns.items()
-                 if plan.case.get(name, False) != first.case.get(name, False)]
+    columns = {
+        "reported_on": "date_signalement",
+        "identification_source": "source",
+        "cross_border": "transfrontalier",
+    }
+    differing = [
+        column
+        for name, column in columns.items()
+        if plan.case.get(name, False) != first.case.get(name, False)
+    ]
     if differing:
-        raise Rejected([RejectedRow(plan.line, column, (
-            f"Diffère de la ligne {first.line} pour la même affaire « {plan.number} ».")
-        ) for column in differing])
+        raise Rejected(
+            [
+                RejectedRow(
+                    plan.line,
+                    column,
+                    (f"Diffère de la ligne {first.line} pour la même affaire « {plan.number} »."),
+                )
+                for column in differing
+            ]
+        )
 
 
-def _write(plans: list[Plan], path: Path, actor: Any, report: ImportReport,
-           import_valid_rows: bool, progress: Callable[[int], None]) -> None:
+def _write(
+    plans: list[Plan],
+    path: Path,
+    actor: Any,
+    report: ImportReport,
+    import_valid_rows: bool,
+    progress: Callable[[int], None],
+) -> None:
     with transaction.atomic():
         written, refused = lines_write(plans, actor=actor, done=lambda: progress(1))
         report.rejected += refused
@@ -126,7 +154,10 @@ def _keep(written: Written, path: Path, actor: Any, report: ImportReport) -> Non
     for name, count in written.counts.items():
         setattr(report, name, count)
     report.imported = True
-    audit_record(actor=actor, action="import", target_type="register",
-                 target_id=hashlib.sha256(path.read_bytes()).hexdigest(),
-                 detail={"rows": report.rows, "rejected_lines": report.rejected_lines,
-                         **written.counts})
+    audit_record(
+        actor=actor,
+        action="import",
+        target_type="register",
+        target_id=hashlib.sha256(path.read_bytes()).hexdigest(),
+        detail={"rows": report.rows, "rejected_lines": report.rejected_lines, **written.counts},
+    )

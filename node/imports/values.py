@@ -24,8 +24,15 @@ _INTEGER = re.compile(r"^\d+(?:[.,]0+)?$")
 _YES = frozenset({"oui", "o", "yes", "y", "1", "vrai", "x"})
 _NO = frozenset({"non", "n", "no", "0", "faux"})
 # Shorthands registers use for sex; the full French labels come from the code list.
-GENDER_SHORTHANDS = {"m": "Male", "h": "Male", "homme": "Male", "garcon": "Male",
-                     "f": "Female", "femme": "Female", "fille": "Female"}
+GENDER_SHORTHANDS = {
+    "m": "Male",
+    "h": "Male",
+    "homme": "Male",
+    "garcon": "Male",
+    "f": "Female",
+    "femme": "Female",
+    "fille": "Female",
+}
 
 
 def fold(text: str) -> str:
@@ -68,6 +75,24 @@ def as_code(list_name: str, shorthands: dict[str, str] | None = None) -> Convert
     return lambda text: code_for(list_name, text, shorthands)
 
 
+_LIST_SEPARATORS = re.compile(r"[,;+|\n]")
+
+
+def as_codes(list_name: str) -> Converter:
+    """Several values of one list in a cell, separated by "," (or ";", "+", "|")."""
+
+    def convert(text: str) -> list[str]:
+        return list(
+            dict.fromkeys(
+                code_for(list_name, part.strip())
+                for part in _LIST_SEPARATORS.split(text)
+                if part.strip()
+            )
+        )
+
+    return convert
+
+
 def as_text(text: str) -> str:
     return text
 
@@ -75,8 +100,9 @@ def as_text(text: str) -> str:
 def as_date(text: str) -> str:
     """ISO date from JJ/MM/AAAA (or with - or .) or AAAA-MM-JJ: registers use both."""
     found = _DMY.match(text)
-    parts: tuple[str, ...] | None = (found.group(3), found.group(2), found.group(1)) \
-        if found else None
+    parts: tuple[str, ...] | None = (
+        (found.group(3), found.group(2), found.group(1)) if found else None
+    )
     if parts is None and (found := _YMD.match(text)):
         parts = found.groups()
     try:
@@ -85,7 +111,8 @@ def as_date(text: str) -> str:
         return date(*(int(p) for p in parts)).isoformat()
     except ValueError:
         raise ValueError(
-            f"Date invalide « {text[:30]} » : format attendu JJ/MM/AAAA ou AAAA-MM-JJ.") from None
+            f"Date invalide « {text[:30]} » : format attendu JJ/MM/AAAA ou AAAA-MM-JJ."
+        ) from None
 
 
 def as_bool(text: str) -> bool:

@@ -286,3 +286,94 @@ def test_the_command_exits_2_for_an_unknown_user(tmp_path: Path,
     assert run_command(str(path), "--user", "personne") == 2
     assert "Utilisateur inconnu : « personne »." in capsys.readouterr().err
     assert Case.objects.count() == 0
+
+
+def test_the_documented_example_lines_import_without_a_rejection(
+        tmp_path: Path, clerk_user: User) -> None:
+    from node.imports.template import EXAMPLE_ROWS
+
+    report = register_import(path=write_csv(tmp_path / "r.csv", EXAMPLE_ROWS), actor=clerk_user)
+    assert report.rejected == []
+    assert (report.cases, report.survivors, report.traffickers) == (1, 2, 1)
+
+
+FULL = with_(ROWS[0], victime_region_origine="Kolda", victime_pere="Alpha",
+             victime_mere="Kadiatou BARRY", victime_vulnerabilites="Talibé, orphan",
+             moyens_controle="Violences physiques; Confiscation des gains",
+             mode_recrutement="Par la famille", type_lieu="Daara",
+             auteur_lien="Maître coranique", auteur_roles="Exploiteur + Recruteur")
+
+
+def test_filiation_vulnerabilities_means_relationship_and_roles_are_imported(
+        tmp_path: Path, clerk_user: User) -> None:
+    report = register_import(path=write_csv(tmp_path / "r.csv", [FULL]), actor=clerk_user)
+    assert report.rejected == []
+    survivor = Survivor.objects.get()
+    assert (survivor.father_given_name, survivor.mother_name, survivor.origin_region) == (
+        "Alpha", "Kadiatou BARRY", "SN-KD")
+    assert sorted(survivor.vulnerabilities.values_list("code", flat=True)) == [
+        "orphan", "talibe"]
+    exploitation = Exploitation.objects.get()
+    assert (exploitation.recruitment_method, exploitation.site_type) == ("Familial", "daara")
+    assert sorted(exploitation.means.values_list("code", flat=True)) == [
+        "PhysicalAbuse", "TakesEarnings"]
+    defendant = Defendant.objects.get()
+    assert defendant.relationship == "QuranicTeacher"
+    assert sorted(defendant.roles.values_list("code", flat=True)) == [
+        "Exploiter", "RecruiterOrIntermediary"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT father_given_name || mother_name FROM people_survivor")
+        assert "Kadiatou" not in cursor.fetchone()[0]
+
+
+def test_a_known_author_on_another_line_gains_its_roles_and_keeps_its_relationship(
+        tmp_path: Path, clerk_user: User) -> None:
+    second = with_(ROWS[1], auteur_roles="Transporteur", auteur_lien="")
+    report = register_import(path=write_csv(tmp_path / "r.csv", [FULL, second]),
+                             actor=clerk_user)
+    assert report.rejected == []
+    defendant = Defendant.objects.get()
+    assert defendant.relationship == "QuranicTeacher"
+    assert sorted(defendant.roles.values_list("code", flat=True)) == [
+        "Exploiter", "RecruiterOrIntermediary", "Transporter"]
+    again = register_import(path=write_csv(tmp_path / "r.csv", [FULL, second]), actor=clerk_user)
+    assert (again.rejected, again.survivors, again.traffickers, again.steps) == ([], 0, 0, 0)
+
+
+def test_a_line_giving_another_relationship_for_the_same_author_is_refused(
+        tmp_path: Path, clerk_user: User) -> None:
+    before = counts()
+    rows = [FULL, with_(ROWS[1], auteur_lien="Employeur")]
+    report = register_import(path=write_csv(tmp_path / "r.csv", rows), actor=clerk_user)
+    assert counts() == before
+    assert [(r.line, r.field) for r in report.rejected] == [(3, "auteur_lien")]
+    assert "Maître coranique" in report.rejected[0].message
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("moyens_controle", "Menaces, Sortilège"),
+    ("auteur_roles", "Exploiteur,Chef"),
+    ("victime_vulnerabilites", "Orphelin|Inconnue"),
+    ("victime_region_origine", "Casamance"),
+    ("type_lieu", "Plage"),
+])
+def test_an_unknown_value_in_a_new_column_is_refused_naming_it(
+        tmp_path: Path, clerk_user: User, column: str, value: str) -> None:
+    report = register_import(path=write_csv(tmp_path / "r.csv", [with_(FULL, **{column: value})]),
+                             actor=clerk_user)
+    assert [r.field for r in report.rejected] == [column]
+    assert Case.objects.count() == 0
+
+
+def test_an_author_column_without_an_author_is_refused(tmp_path: Path,
+                                                       clerk_user: User) -> None:
+    row = with_(ROWS[2], auteur_roles="Exploiteur")
+    report = register_import(path=write_csv(tmp_path / "r.csv", [row]), actor=clerk_user)
+    assert [(r.line, r.field) for r in report.rejected] == [(2, "auteur_roles")]
+
+
+def test_an_exploitation_column_without_a_form_is_refused_on_the_form(
+        tmp_path: Path, clerk_user: User) -> None:
+    row = with_(ROWS[2], forme_exploitation="", sous_type="", moyens_controle="Menaces")
+    report = register_import(path=write_csv(tmp_path / "r.csv", [row]), actor=clerk_user)
+    assert [(r.line, r.field) for r in report.rejected] == [(2, "forme_exploitation")]
