@@ -43,7 +43,10 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 max_requests = 2000
 max_requests_jitter = 200
-worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
+# Worker heartbeat files on tmpfs, as gunicorn advises: a disk-backed /tmp can
+# stall heartbeats and get workers killed. They hold no data.
+SHM = Path("/dev/shm")  # noqa: S108
+worker_tmp_dir = str(SHM) if SHM.is_dir() else None
 
 
 def on_starting(server: Any) -> None:

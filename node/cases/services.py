@@ -247,7 +247,8 @@ def _step_code(code: str) -> Mapping[str, Any]:
     return code_list("procedure_step").get(code).attrs
 
 
-def _required_capability(code: str) -> Capability:
+def step_capability(code: str) -> Capability:
+    """What a role needs to record, or void, a step of this code."""
     attrs = _step_code(code)
     if attrs.get("closing"):
         return Capability.CLOSE_CASES
@@ -259,7 +260,7 @@ def _required_capability(code: str) -> Capability:
 def step_check(*, role: str, case: Case, data: Mapping[str, Any]) -> list[str]:
     """Validate a new step; return warnings for steps out of their usual order."""
     code = data["step"]
-    if not has_capability(role, _required_capability(code)):
+    if not has_capability(role, step_capability(code)):
         raise ServiceError(
             {"step": _("Votre rôle ne permet pas d'enregistrer cet acte.")}, permission=True
         )
@@ -331,7 +332,7 @@ def step_void(
     *, actor: Any, step: ProcedureStep, reason: str, request: HttpRequest | None = None
 ) -> StepVoid:
     """Void a step entered by mistake; the step stays on record, marked void."""
-    if not has_capability(getattr(actor, "role", ""), _required_capability(step.step)):
+    if not has_capability(getattr(actor, "role", ""), step_capability(step.step)):
         raise ServiceError(
             {"step": _("Votre rôle ne permet pas d'annuler cet acte.")}, permission=True
         )

@@ -265,6 +265,26 @@ class StepForm(SerializerForm):
         _choices_of(self, "defendant").choices = _case_choices(defendants)
 
 
+class StepVoidForm(SerializerForm):
+    """Validated by the API's StepVoidInput: a voided step stays on record, with the reason."""
+
+    reason = forms.CharField(label=_("Motif de l'annulation"), required=True, max_length=1000,
+                             help_text=_("Par exemple : saisi en double, mauvaise affaire."))
+
+
+class ReferralForm(SerializerForm):
+    case_survivor = forms.ChoiceField(label=_("Victime"), required=True)
+    referral_type = _choice("referral_type", _("Service"), required=True)
+    organisation = _text(_("Structure"), help_text=_("Chiffré : peut situer un enfant."))
+    status = _choice("referral_status", _("Statut"), blank=False)
+    referred_on = forms.DateField(label=_("Date de l'orientation"), required=True,
+                                  widget=_date())
+
+    def __init__(self, *args: Any, survivors: Iterable[tuple[int, str]] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _choices_of(self, "case_survivor").choices = _case_choices(survivors)
+
+
 class CaseSearchForm(forms.Form):
     """The list's filters; the API's CaseFilter applies them (selectors.case_search)."""
 

@@ -35,7 +35,15 @@ from node.accounts.serializers import LoginInput
 from node.api import audit_read
 from node.cases import serializers as case_serializers
 from node.cases import services as case_services
-from node.cases.models import Case, CaseSurvivor, Charge, Defendant, Exploitation
+from node.cases.models import (
+    Case,
+    CaseSurvivor,
+    Charge,
+    Defendant,
+    Exploitation,
+    ProcedureStep,
+    Referral,
+)
 from node.cases.services import ServiceError
 from node.imports.services import ImportRefused, register_import
 from node.people.models import Survivor
@@ -235,14 +243,20 @@ def _step_form(case: Case, data: Any = None) -> forms.StepForm:
 
 
 def _case_page(request: HttpRequest, case: Case, step_form: forms.StepForm,
-               status: int = 200) -> HttpResponse:
+               status: int = 200, void_form: forms.StepVoidForm | None = None,
+               void_step: int | None = None) -> HttpResponse:
     links = list(case.survivor_links.all())
     defendants = list(case.defendants.all())
     _audit_shown(request, "case", [case.pk])
     _audit_shown(request, "survivor", [link.survivor_id for link in links])
     _audit_shown(request, "trafficker", [d.trafficker_id for d in defendants])
+    steps = list(case.steps.all())
+    role = getattr(request.user, "role", "")
+    voidable = {s.pk for s in steps if not hasattr(s, "void")
+                and has_capability(role, case_services.step_capability(s.step))}
     context = {"case": case, "links": links, "defendants": defendants,
-               "steps": list(case.steps.all()), "step_form": step_form,
+               "steps": steps, "step_form": step_form, "voidable": voidable,
+               "void_form": void_form or forms.StepVoidForm(), "void_step": void_step,
                "can_write": _can(request, Capability.WRITE_CASES)}
     return render(request, "web/case_detail.html", context, status=status)
 
@@ -265,6 +279,28 @@ def step_add(request: HttpRequest, case_id: int) -> HttpResponse:
             return redirect(reverse("web:case-detail", args=[case.pk]) + "#timeline")
     detail = selectors.case_detail(case_id=case.pk)
     return _case_page(request, cast(Case, detail), form, status=400)
+
+
+@require_POST
+@staff_view(Capability.READ_CASES)
+def step_void(request: HttpRequest, case_id: int, step_id: int) -> HttpResponse:
+    """Void a step entered by mistake, with a reason; the service decides who may."""
+    case = _case_or_404(case_id)
+    step = ProcedureStep.objects.filter(pk=step_id, case=case).first()
+    if step is None:
+        raise Http404
+    form = forms.StepVoidForm(request.POST)
+    data = form.validate_with(case_serializers.StepVoidInput)
+    voided = None
+    if data is not None:
+        voided = _service(form, lambda: case_services.step_void(
+            actor=_staff(request), step=step, reason=data["reason"], request=request))
+    if voided is not None:
+        messages.success(request, _("Acte annulé ; il reste visible, barré."))
+        return redirect(reverse("web:case-detail", args=[case.pk]) + "#timeline")
+    detail = cast(Case, selectors.case_detail(case_id=case.pk))
+    return _case_page(request, detail, _step_form(detail), status=400, void_form=form,
+                      void_step=step.pk)
 
 
 # --- the parts of a case ------------------------------------------------------------------
@@ -379,8 +415,7 @@ def exploitation_add(request: HttpRequest, case_id: int) -> HttpResponse:
                 request, case, Exploitation(), data, "case_survivor")):
             messages.success(request, _("Exploitation enregistrée."))
             return redirect("web:case-detail", case_id=case.pk)
-    return render(request, "web/part_form.html",
-                  {"form": form, "case": case, "title": _("Ajouter une exploitation")})
+    return _part_page(request, form, case, _("Ajouter une exploitation"), survivors=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -396,8 +431,61 @@ def charge_add(request: HttpRequest, case_id: int) -> HttpResponse:
                 request, case, Charge(), data, "defendant")):
             messages.success(request, _("Charge enregistrée."))
             return redirect("web:case-detail", case_id=case.pk)
-    return render(request, "web/part_form.html",
-                  {"form": form, "case": case, "title": _("Ajouter une charge")})
+    return _part_page(request, form, case, _("Ajouter une charge"), survivors=True,
+                      defendants=True)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(Capability.WRITE_CASES)
+def referral_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Refer a survivor of the case to a service (shelter, care, legal aid, return...)."""
+    case = _case_or_404(case_id)
+    form = forms.ReferralForm(request.POST or None, survivors=_survivor_options(case))
+    if request.method == "POST":
+        data = form.validate_with(case_serializers.ReferralSerializer)
+        if data is not None and _service(form, lambda: _record(
+                request, case, Referral(), data, "case_survivor")):
+            messages.success(request, _("Orientation enregistrée."))
+            return redirect("web:case-detail", case_id=case.pk)
+    return _part_page(request, form, case, _("Orienter une victime"), survivors=True)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(Capability.WRITE_CASES)
+def referral_edit(request: HttpRequest, case_id: int, referral_id: int) -> HttpResponse:
+    """Follow a referral up: its status changes (planned, in progress, completed...)."""
+    case = _case_or_404(case_id)
+    referral = Referral.objects.filter(pk=referral_id, case=case).first()
+    if referral is None:
+        raise Http404
+    initial = {"case_survivor": referral.case_survivor_id, "status": referral.status,
+               "referral_type": referral.referral_type, "organisation": referral.organisation,
+               "referred_on": referral.referred_on}
+    form = forms.ReferralForm(request.POST or None, initial=initial,
+                              survivors=_survivor_options(case))
+    if request.method == "POST":
+        # An emptied organisation is a change, not an absent value.
+        data = form.validate_with(case_serializers.ReferralSerializer, extra={
+            "organisation": request.POST.get("organisation", "")})
+        if data is not None and _service(form, lambda: _record(
+                request, case, referral, data, "case_survivor")):
+            messages.success(request, _("Orientation mise à jour."))
+            return redirect("web:case-detail", case_id=case.pk)
+    _audit_shown(request, "referral", [referral.pk])
+    return _part_page(request, form, case, _("Suivre une orientation"), survivors=True)
+
+
+def _part_page(request: HttpRequest, form: forms.SerializerForm, case: Case, title: str, *,
+               survivors: bool = False, defendants: bool = False) -> HttpResponse:
+    """A part's form; the names its lists show are reads of those people, audited."""
+    if survivors:
+        _audit_shown(request, "survivor", list(
+            CaseSurvivor.objects.filter(case=case).values_list("survivor_id", flat=True)))
+    if defendants:
+        _audit_shown(request, "trafficker", list(
+            Defendant.objects.filter(case=case).values_list("trafficker_id", flat=True)))
+    return render(request, "web/part_form.html", {"form": form, "case": case, "title": title},
+                  status=400 if form.is_bound and form.has_messages() else 200)
 
 
 def _record(request: HttpRequest, case: Case, obj: Any, data: dict[str, Any],

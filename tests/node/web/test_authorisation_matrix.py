@@ -59,12 +59,17 @@ EXPECTED: dict[tuple[str, str], dict[str, str | int]] = {
     ("exploitation-add", "POST"): only(*WRITERS),
     ("charge-add", "GET"): only(*WRITERS),
     ("charge-add", "POST"): only(*WRITERS),
+    ("referral-add", "GET"): only(*WRITERS),
+    ("referral-add", "POST"): only(*WRITERS),
+    ("referral-edit", "GET"): only(*WRITERS),
+    ("referral-edit", "POST"): only(*WRITERS),
+    ("step-void", "POST"): only(*READERS),  # the service then refuses steps beyond the role
     ("audit-log", "GET"): only(AU),
     ("import", "GET"): only(C, P),
     ("import", "POST"): only(C, P),
 }
 # Methods a page does not answer: 405 for everyone, logged in or not.
-NOT_ALLOWED = [("logout", "GET"), ("step-add", "GET"), ("case-list", "POST"),
+NOT_ALLOWED = [("logout", "GET"), ("step-add", "GET"), ("step-void", "GET"), ("case-list", "POST"),
                ("audit-log", "POST"), ("home", "POST"), ("case-detail", "POST")]
 
 
@@ -72,10 +77,14 @@ def _page_names() -> set[str]:
     return {p.name for p in web_urls.urlpatterns if isinstance(p, URLPattern) and p.name}
 
 
-def _url(name: str, case_id: int) -> str:
-    pattern = next(p for p in web_urls.urlpatterns if p.name == name)
-    args = [case_id] if "<int:case_id>" in str(pattern.pattern) else []
-    return reverse(f"web:{name}", args=args)
+def _url(name: str, seeded: factories.FullCase) -> str:
+    """The page's URL for the seeded case and its parts (a new kind of id fails here)."""
+    pattern = str(next(p for p in web_urls.urlpatterns if p.name == name).pattern)
+    ids = {"case_id": seeded.case.pk, "step_id": seeded.steps[0].pk,
+           "referral_id": seeded.referral.pk}
+    kwargs = {key: value for key, value in ids.items() if f"<int:{key}>" in pattern}
+    assert pattern.count("<") == len(kwargs), f"no test id for a parameter of {pattern}"
+    return reverse(f"web:{name}", kwargs=kwargs)
 
 
 def _client(who: str) -> Client:
@@ -103,7 +112,7 @@ def test_each_role_opens_exactly_its_pages(who: str) -> None:
     for (name, method), expected in EXPECTED.items():
         if name == "logout":
             continue  # it ends the session: checked on its own below
-        response = getattr(client, method.lower())(_url(name, seeded.case.pk))
+        response = getattr(client, method.lower())(_url(name, seeded))
         outcomes[(name, method)] = (_verdict(response), expected[who])
     wrong = {key: got for key, got in outcomes.items() if got[0] != got[1]}
     assert not wrong, wrong
@@ -121,7 +130,7 @@ def test_logout_is_a_post_that_ends_the_session(who: str) -> None:
 def test_pages_refuse_other_methods(name: str, method: str) -> None:
     seeded = factories.full_case(make_user(C)[0])
     client = web_client(C)
-    response = getattr(client, method.lower())(_url(name, seeded.case.pk))
+    response = getattr(client, method.lower())(_url(name, seeded))
     assert response.status_code == 405
 
 

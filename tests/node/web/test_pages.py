@@ -292,3 +292,103 @@ def test_english_labels_after_the_switch(greffier: Client) -> None:
     html = greffier.get(reverse("web:case-create")).content.decode()
     assert "Parquet number" in html and "Numéro de parquet" not in html
     assert 'lang="en"' in html
+
+
+def test_a_survivor_is_referred_and_the_organisation_is_encrypted(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    from django.db import connection
+
+    from node.cases.models import Referral
+
+    url = reverse("web:referral-add", args=[seeded_case.case.pk])
+    response = greffier.post(url, {"case_survivor": seeded_case.link.pk,
+                                   "referral_type": "medical", "status": "planned",
+                                   "organisation": "Centre Ginddi", "referred_on": "2025-03-12"})
+    assert response.status_code == 302
+    referral = Referral.objects.get(referral_type="medical")
+    assert (referral.case_id, referral.organisation) == (seeded_case.case.pk, "Centre Ginddi")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT organisation FROM cases_referral WHERE id = %s", [referral.pk])
+        assert "Ginddi" not in cursor.fetchone()[0]
+    assert _entries("create", "referral")
+
+
+def test_a_referral_in_the_future_is_refused_beside_its_date(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = greffier.post(reverse("web:referral-add", args=[seeded_case.case.pk]),
+                             {"case_survivor": seeded_case.link.pk, "referral_type": "medical",
+                              "status": "planned", "referred_on": tomorrow})
+    assert response.status_code == 400
+    assert 'id="id_referred_on_errors"' in response.content.decode()
+
+
+def test_a_referral_is_followed_up_and_its_organisation_can_be_emptied(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    referral = seeded_case.referral
+    url = reverse("web:referral-edit", args=[seeded_case.case.pk, referral.pk])
+    page = greffier.get(url).content.decode()
+    assert "Empire des enfants" in page  # the form shows what is on record...
+    assert _entries("read", "referral")[0].target_id == str(referral.pk)  # ...and says so
+    response = greffier.post(url, {"case_survivor": seeded_case.link.pk, "referral_type": "shelter",
+                                   "status": "completed", "referred_on": "2025-03-11"})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.status, referral.organisation) == ("completed", "")
+
+
+def test_a_referral_of_another_case_is_not_found_through_this_one(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    other = factories.case(None)
+    url = reverse("web:referral-edit", args=[other.pk, seeded_case.referral.pk])
+    assert greffier.get(url).status_code == 404
+
+
+def test_a_step_is_voided_with_a_reason_and_stays_struck_through(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    step = seeded_case.steps[-1]
+    url = reverse("web:step-void", args=[seeded_case.case.pk, step.pk])
+    response = greffier.post(url, {"reason": "saisi en double"}, follow=True)
+    assert "Acte annulé" in response.content.decode()
+    step.refresh_from_db()
+    assert step.void.reason == "saisi en double"
+    assert _entries("void", "procedurestep")
+    again = greffier.post(url, {"reason": "encore"})
+    assert again.status_code == 400
+    assert "Cet acte est déjà annulé." in again.content.decode()
+
+
+def test_voiding_needs_a_reason_named_beside_the_step(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    step = seeded_case.steps[-1]
+    response = greffier.post(reverse("web:step-void", args=[seeded_case.case.pk, step.pk]), {})
+    assert response.status_code == 400
+    html = response.content.decode()
+    errors = html.split(f'id="void-reason-{step.pk}-errors"')[1][:300]
+    assert "Ce champ est obligatoire." in errors
+    assert not ProcedureStep.objects.filter(pk=step.pk, void__isnull=False).exists()
+
+
+def test_a_judge_is_offered_no_void_of_a_clerks_step_and_cannot_post_one(
+        web_staff: object, seeded_case: factories.FullCase) -> None:
+    judge = web_staff(Role.JUDGE)  # type: ignore[operator]
+    custody = seeded_case.steps[0]  # police custody: a clerk's step, not a decision
+    page = judge.get(reverse("web:case-detail", args=[seeded_case.case.pk])).content.decode()
+    assert reverse("web:step-void", args=[seeded_case.case.pk, custody.pk]) not in page
+    response = judge.post(reverse("web:step-void", args=[seeded_case.case.pk, custody.pk]),
+                          {"reason": "erreur"})
+    assert "Votre rôle ne permet pas d&#x27;annuler cet acte." in response.content.decode()
+    assert not ProcedureStep.objects.filter(pk=custody.pk, void__isnull=False).exists()
+
+
+def test_a_step_of_another_case_cannot_be_voided_through_this_one(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    other = factories.case(None)
+    url = reverse("web:step-void", args=[other.pk, seeded_case.steps[0].pk])
+    assert greffier.post(url, {"reason": "erreur"}).status_code == 404
+
+
+def test_a_part_form_listing_the_survivors_records_that_it_showed_them(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    greffier.get(reverse("web:exploitation-add", args=[seeded_case.case.pk]))
+    assert [e.target_id for e in _entries("read", "survivor")] == [str(seeded_case.survivor.pk)]
