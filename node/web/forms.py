@@ -71,6 +71,30 @@ class SerializerForm(forms.Form):
         data.update(extra or {})
         return data
 
+    def cleared(self, serializer_class: type[BaseSerializer[Any]]) -> dict[str, Any]:
+        """For an edit: each input left empty, or box left unticked, as the value that
+        clears it, since ``payload`` leaves empty inputs out and an edit would then keep
+        the old value. A field the serializer cannot clear (a required code) is kept."""
+        targets: Mapping[str, Any] = getattr(serializer_class(), "fields", {})
+        raw = self.data if isinstance(self.data, QueryDict) else QueryDict()
+        cleared: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            target = targets.get(name)
+            if target is None or target.read_only:
+                continue
+            if name in self.multi_fields:
+                if not [v for v in raw.getlist(name) if v != ""]:
+                    cleared[name] = []
+            elif raw.get(name, "") != "":
+                continue
+            elif isinstance(field, forms.BooleanField):
+                cleared[name] = False
+            elif getattr(target, "allow_blank", False):
+                cleared[name] = ""
+            elif target.allow_null:
+                cleared[name] = None
+        return cleared
+
     def validate_with(self, serializer_class: type[BaseSerializer[Any]], *,
                       extra: Mapping[str, Any] | None = None, partial: bool = False,
                       ) -> dict[str, Any] | None:
@@ -185,10 +209,18 @@ class SurvivorForm(SerializerForm):
     REQUIRED_LINK_FIELDS = ("identified_on",)
 
 
+class SurvivorIdentityForm(SurvivorForm):
+    """A survivor's own record, to correct it: the same fields, without this case's link."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["identified_on"]
+
+
 class TraffickerForm(SerializerForm):
     """A suspected trafficker and their part in this case."""
 
-    multi_fields = ("roles",)
+    multi_fields: tuple[str, ...] = ("roles",)
     is_legal_person = forms.BooleanField(label=_("Personne morale"), required=False)
     legal_name = _text(_("Raison sociale (personne morale)"))
     family_name = _text(_("Nom de famille"))
@@ -201,6 +233,16 @@ class TraffickerForm(SerializerForm):
     occupation = _choice("occupation", _("Activité"))
     relationship = _choice("recruiter_relationship", _("Lien avec la ou les victimes"))
     roles = _multi("perpetrator_role", _("Rôle dans la traite"))
+
+
+class TraffickerIdentityForm(TraffickerForm):
+    """A trafficker's own record, to correct it: without their part in this case."""
+
+    multi_fields = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["relationship"], self.fields["roles"]
 
 
 

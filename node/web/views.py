@@ -46,7 +46,8 @@ from node.cases.models import (
 )
 from node.cases.services import ServiceError
 from node.imports.services import ImportRefused, register_import
-from node.people.models import Survivor
+from node.people import services as people_services
+from node.people.models import Survivor, Trafficker
 from node.people.serializers import SurvivorInput, TraffickerInput
 from node.privacy import name_digest
 from node.web import forms, selectors
@@ -208,12 +209,41 @@ def case_create(request: HttpRequest) -> HttpResponse:
     form = forms.CaseForm(request.POST or None)
     if request.method == "POST":
         data = form.validate_with(case_serializers.CaseInput)
-        case = _service(form, lambda: case_services.case_create(
-            actor=_staff(request), data=data, request=request)) if data else None
+        case = None
+        if data is not None:
+            case = _service(form, lambda: case_services.case_create(
+                actor=_staff(request), data=data, request=request))
         if case is not None:
             messages.success(request, _("Affaire enregistrée. Ajoutez maintenant ses victimes."))
             return redirect("web:survivor-add", case_id=case.pk)
     return render(request, "web/case_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(Capability.WRITE_CASES)
+def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Correct the case itself: number, dates, source, protection status, summary."""
+    case = _case_or_404(case_id)
+    form = forms.CaseForm(request.POST or None, initial=_initial(forms.CaseForm, case))
+    if request.method == "POST":
+        data = form.validate_with(case_serializers.CaseInput,
+                                  extra=form.cleared(case_serializers.CaseInput))
+        updated = None
+        if data is not None:
+            updated = _service(form, lambda: case_services.case_update(
+                actor=_staff(request), case=case, data=data, request=request))
+        if updated is not None:
+            messages.success(request, _("Affaire mise à jour."))
+            return redirect("web:case-detail", case_id=case.pk)
+    _audit_shown(request, "case", [case.pk])
+    return render(request, "web/case_form.html", {"form": form, "case": case},
+                  status=400 if form.is_bound and form.has_messages() else 200)
+
+
+def _initial(form_class: type[forms.SerializerForm], record: Any) -> dict[str, Any]:
+    """A form's fields filled from the record, by name."""
+    return {name: getattr(record, name) for name in form_class.base_fields
+            if hasattr(record, name)}
 
 
 T = TypeVar("T")
@@ -336,6 +366,60 @@ def survivor_add(request: HttpRequest, case_id: int) -> HttpResponse:
                 return response
     return render(request, "web/survivor_form.html",
                   {"form": form, "case": case, "candidates": candidates})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(Capability.WRITE_CASES)
+def survivor_edit(request: HttpRequest, case_id: int, survivor_id: int) -> HttpResponse:
+    """Correct a survivor's record (names, filiation, age, origin), reached from a case."""
+    case = _case_or_404(case_id)
+    survivor = Survivor.objects.filter(pk=survivor_id, case_links__case=case).first()
+    if survivor is None:
+        raise Http404
+    initial = {**_initial(forms.SurvivorIdentityForm, survivor), **_birth_initial(survivor),
+               "vulnerabilities": list(survivor.vulnerabilities.values_list("code", flat=True))}
+    form = forms.SurvivorIdentityForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        data = form.validate_with(SurvivorInput, extra=form.cleared(SurvivorInput))
+        saved = None
+        if data is not None:
+            saved = _service(form, lambda: people_services.survivor_update(
+                actor=_staff(request), survivor=survivor, data=data, request=request))
+        if saved is not None:
+            messages.success(request, _("Fiche de la victime mise à jour."))
+            return redirect("web:case-detail", case_id=case.pk)
+    _audit_shown(request, "survivor", [survivor.pk])
+    return _part_page(request, form, case, _("Corriger la fiche d'une victime"))
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(Capability.WRITE_CASES)
+def trafficker_edit(request: HttpRequest, case_id: int, trafficker_id: int) -> HttpResponse:
+    """Correct a suspected trafficker's record, reached from a case they are a defendant in."""
+    case = _case_or_404(case_id)
+    trafficker = Trafficker.objects.filter(pk=trafficker_id, case_links__case=case).first()
+    if trafficker is None:
+        raise Http404
+    initial = {**_initial(forms.TraffickerIdentityForm, trafficker), **_birth_initial(trafficker)}
+    form = forms.TraffickerIdentityForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        data = form.validate_with(TraffickerInput, extra=form.cleared(TraffickerInput))
+        saved = None
+        if data is not None:
+            saved = _service(form, lambda: people_services.trafficker_update(
+                actor=_staff(request), trafficker=trafficker, data=data, request=request))
+        if saved is not None:
+            messages.success(request, _("Fiche du prévenu mise à jour."))
+            return redirect("web:case-detail", case_id=case.pk)
+    _audit_shown(request, "trafficker", [trafficker.pk])
+    return _part_page(request, form, case, _("Corriger la fiche d'un prévenu"))
+
+
+def _birth_initial(person: Any) -> dict[str, Any]:
+    """One of date or year, as entered: both filled would be refused on saving."""
+    if person.birth_date:
+        return {"birth_date": person.birth_date, "birth_year": None, "estimated_age": None}
+    return {"birth_date": None, "birth_year": person.birth_year, "estimated_age": None}
 
 
 class _NewSurvivorLink(case_serializers.CaseSurvivorSerializer):

@@ -50,6 +50,12 @@ EXPECTED: dict[tuple[str, str], dict[str, str | int]] = {
     ("case-create", "GET"): only(*WRITERS),
     ("case-create", "POST"): only(*WRITERS),
     ("case-detail", "GET"): only(*READERS),
+    ("case-edit", "GET"): only(*WRITERS),
+    ("case-edit", "POST"): only(*WRITERS),
+    ("survivor-edit", "GET"): only(*WRITERS),
+    ("survivor-edit", "POST"): only(*WRITERS),
+    ("trafficker-edit", "GET"): only(*WRITERS),
+    ("trafficker-edit", "POST"): only(*WRITERS),
     ("step-add", "POST"): only(*READERS),  # the service then refuses steps beyond the role
     ("survivor-add", "GET"): only(*WRITERS),
     ("survivor-add", "POST"): only(*WRITERS),
@@ -81,7 +87,8 @@ def _url(name: str, seeded: factories.FullCase) -> str:
     """The page's URL for the seeded case and its parts (a new kind of id fails here)."""
     pattern = str(next(p for p in web_urls.urlpatterns if p.name == name).pattern)
     ids = {"case_id": seeded.case.pk, "step_id": seeded.steps[0].pk,
-           "referral_id": seeded.referral.pk}
+           "referral_id": seeded.referral.pk, "survivor_id": seeded.survivor.pk,
+           "trafficker_id": seeded.trafficker.pk}
     kwargs = {key: value for key, value in ids.items() if f"<int:{key}>" in pattern}
     assert pattern.count("<") == len(kwargs), f"no test id for a parameter of {pattern}"
     return reverse(f"web:{name}", kwargs=kwargs)

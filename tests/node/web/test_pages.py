@@ -392,3 +392,92 @@ def test_a_part_form_listing_the_survivors_records_that_it_showed_them(
         greffier: Client, seeded_case: factories.FullCase) -> None:
     greffier.get(reverse("web:exploitation-add", args=[seeded_case.case.pk]))
     assert [e.target_id for e in _entries("read", "survivor")] == [str(seeded_case.survivor.pk)]
+
+
+def test_a_case_is_corrected_and_emptied_inputs_clear_what_they_held(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    case = seeded_case.case
+    case.summary = "Trois enfants au marché"
+    case.save()
+    url = reverse("web:case-edit", args=[case.pk])
+    page = greffier.get(url).content.decode()
+    assert "Trois enfants au marché" in page and case.parquet_number in page
+    assert _entries("read", "case")[-1].target_id == str(case.pk)
+    response = greffier.post(url, _case_data(parquet_number=case.parquet_number,
+                                             reported_on="2025-03-10",
+                                             protection_status="Closed"))
+    assert response.status_code == 302
+    case.refresh_from_db()
+    # cross_border was ticked and summary filled: left empty in the post, both are cleared
+    assert (case.protection_status, case.cross_border, case.summary) == ("Closed", False, "")
+    assert _entries("update", "case")
+
+
+def test_a_case_cannot_be_reported_after_its_first_step(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    case = seeded_case.case
+    response = greffier.post(reverse("web:case-edit", args=[case.pk]),
+                             _case_data(parquet_number=case.parquet_number,
+                                        reported_on="2025-03-20"))
+    assert response.status_code == 400
+    beside = response.content.decode().split('id="id_reported_on_errors"')[1][:300]
+    assert "Des actes de procédure sont datés avant cette date de signalement." in beside
+    case.refresh_from_db()
+    assert case.reported_on == factories.REPORTED_ON
+
+
+def test_a_survivors_record_is_corrected_and_found_under_the_new_name(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    survivor = seeded_case.survivor
+    url = reverse("web:survivor-edit", args=[seeded_case.case.pk, survivor.pk])
+    page = greffier.get(url).content.decode()
+    assert 'value="Diallo"' in page and 'value="2014"' in page
+    assert _entries("read", "survivor")[-1].target_id == str(survivor.pk)
+    form = {"family_name": "Sow", "given_names": "Aminata", "sex": "Female",
+            "birth_year": "2014", "nationality": "GW", "origin_country": "GW",
+            "vulnerabilities": ["unaccompanied_minor"]}
+    assert greffier.post(url, form).status_code == 302
+    survivor.refresh_from_db()
+    assert (survivor.family_name, survivor.talibe) == ("Sow", False)  # box left unticked
+    assert list(survivor.vulnerabilities.values_list("code", flat=True)) == ["unaccompanied_minor"]
+    found = greffier.get(reverse("web:case-list"), {"name": "aminata SOW"})
+    assert found.context["page"].paginator.count == 1
+    gone = greffier.get(reverse("web:case-list"), {"name": "Mamadou Diallo"})
+    assert gone.context["page"].paginator.count == 0
+
+
+def test_a_survivor_given_both_a_year_and_an_age_is_refused_and_unchanged(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    survivor = seeded_case.survivor
+    url = reverse("web:survivor-edit", args=[seeded_case.case.pk, survivor.pk])
+    response = greffier.post(url, {"family_name": "Autre", "birth_year": "2014",
+                                   "estimated_age": "9"})
+    assert response.status_code == 400
+    assert 'id="id_estimated_age_errors"' in response.content.decode()
+    survivor.refresh_from_db()
+    assert survivor.family_name == "Diallo"
+
+
+def test_a_person_of_another_case_is_not_found_through_this_one(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    other = factories.case(None)
+    assert greffier.get(reverse("web:survivor-edit", args=[
+        other.pk, seeded_case.survivor.pk])).status_code == 404
+    assert greffier.get(reverse("web:trafficker-edit", args=[
+        other.pk, seeded_case.trafficker.pk])).status_code == 404
+
+
+def test_a_legal_person_needs_its_name_beside_the_field(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    trafficker = seeded_case.trafficker
+    url = reverse("web:trafficker-edit", args=[seeded_case.case.pk, trafficker.pk])
+    assert 'value="Ba"' in greffier.get(url).content.decode()
+    response = greffier.post(url, {"is_legal_person": "on", "family_name": "Ba"})
+    assert response.status_code == 400
+    assert "Le nom de la personne morale est obligatoire." in response.content.decode().split(
+        'id="id_legal_name_errors"')[1][:300]
+    fixed = greffier.post(url, {"is_legal_person": "on", "legal_name": "Daara SARL",
+                                "occupation": "quranic_teacher"})
+    assert fixed.status_code == 302
+    trafficker.refresh_from_db()
+    assert (trafficker.legal_name, trafficker.family_name) == ("Daara SARL", "")
