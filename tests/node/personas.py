@@ -8,15 +8,14 @@ persona also exercises the log-in path.
 
 from __future__ import annotations
 
-import time
 from itertools import count
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from node.accounts.models import User
+from tests.common.otp import totp_token
 
 PASSWORD = "un passage secret du fleuve"
 LOGIN_URL = "/api/v1/auth/login"
@@ -34,19 +33,6 @@ def make_user(role: str, *, username: str | None = None, jurisdiction: str | Non
     )
     device = TOTPDevice.objects.create(user=user, name="totp", confirmed=True) if otp else None
     return user, device
-
-
-def totp_token(device: TOTPDevice) -> str:
-    """A code the device accepts now, one step ahead if the current one was used.
-
-    django-otp refuses a code whose time step was already used (replay
-    protection); the tolerance of one step lets a test log in twice quickly.
-    """
-    device.refresh_from_db()
-    now_t = int((time.time() - device.t0) // device.step)
-    ahead = max(0, device.last_t + 1 - now_t)
-    token = totp(device.bin_key, device.step, device.t0, device.digits, device.drift + ahead)
-    return f"{token:0{device.digits}d}"
 
 
 def login_payload(user: User, device: TOTPDevice | None, **overrides: str) -> dict[str, str]:

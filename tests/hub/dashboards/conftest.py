@@ -6,7 +6,6 @@ tests) Debian's chromium driven by Playwright against pytest-django's live serve
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator
 from itertools import count
 from pathlib import Path
@@ -15,11 +14,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hub.accounts.models import User
 from hub.accounts.services import user_create
+from tests.common.otp import totp_token
 from tests.hub.dashboards.support import seed_cells
 from tests.hub.ingest.support import SigningNode
 
@@ -37,15 +36,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 _serial = count(1)
-
-
-def totp_token(device: TOTPDevice) -> str:
-    """A code the device accepts now, one step ahead if the current one was used."""
-    device.refresh_from_db()
-    now_t = int((time.time() - device.t0) // device.step)
-    ahead = max(0, device.last_t + 1 - now_t)
-    token = totp(device.bin_key, device.step, device.t0, device.digits, device.drift + ahead)
-    return f"{token:0{device.digits}d}"
 
 
 def make_user(role: str) -> tuple[User, TOTPDevice]:

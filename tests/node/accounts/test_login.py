@@ -63,6 +63,19 @@ def test_a_user_logs_in_without_totp_when_otp_is_relaxed(settings) -> None:
     assert me["otp_required"] is False and me["otp_verified"] is False
 
 
+@pytest.mark.parametrize("drift", [-1, 0, 1])
+def test_a_second_log_in_in_the_same_step_uses_the_next_code(drift: int) -> None:
+    """After a log-in that matched one step off (drift kept by django-otp), the
+    next code the tests compute is the step after the one used, never the same."""
+    user, device = make_user(Role.JUDGE)
+    assert device is not None
+    now_t = int((time.time() - device.t0) // device.step)
+    device.drift, device.last_t = drift, now_t + drift
+    device.save()
+    assert login_response(APIClient(), user, device).status_code == 200
+    assert login_response(APIClient(), user, device).status_code == 200
+
+
 def test_a_wrong_totp_code_is_refused_like_a_wrong_password() -> None:
     user, device = make_user(Role.PROSECUTOR)
     wrong_otp = login_response(APIClient(), user, device, otp_token="000000")
