@@ -314,6 +314,16 @@ class StepVoidForm(SerializerForm):
                              help_text=_("Par exemple : saisi en double, mauvaise affaire."))
 
 
+class EventForm(SerializerForm):
+    """A step of the trafficking itself (recruitment, transit, exploitation): where, when."""
+
+    kind = _choice("trafficking_event", _("Étape de la traite"), required=True)
+    country = _choice("country", _("Pays"))
+    region = _choice("region", _("Région (au Sénégal)"))
+    place = _text(_("Lieu"), help_text=_("Chiffré : peut situer une victime."))
+    month = _text(_("Mois"), widget=_month())
+
+
 class ReferralForm(SerializerForm):
     case_survivor = forms.ChoiceField(label=_("Victime"), required=True)
     referral_type = _choice("referral_type", _("Service"), required=True)

@@ -45,6 +45,6 @@ def defendant_add(*, actor: Any, case: Case, person: Mapping[str, Any],
 
 def belongs_to_case(*, case: Case, field: str, obj: Any) -> None:
     """Refuse a part of another case posted by hand (the form lists only this case's)."""
-    owner = obj.case_id if obj is not None else case.pk
+    owner = case.pk if obj is None else obj.pk if isinstance(obj, Case) else obj.case_id
     if owner != case.pk:
         raise ServiceError({field: _("Cet élément n'appartient pas à cette affaire.")})

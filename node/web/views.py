@@ -18,6 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Page, Paginator
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,6 +44,7 @@ from node.cases.models import (
     Exploitation,
     ProcedureStep,
     Referral,
+    TraffickingEvent,
 )
 from node.cases.services import ServiceError
 from node.imports.services import ImportRefused, register_import
@@ -240,13 +242,18 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
                   status=400 if form.is_bound and form.has_messages() else 200)
 
 
-def _initial(form_class: type[forms.SerializerForm], record: Any) -> dict[str, Any]:
-    """A form's fields filled from the record, by name."""
-    return {name: getattr(record, name) for name in form_class.base_fields
-            if hasattr(record, name)}
+def _initial(form_class: type[forms.SerializerForm], record: Any,
+             serializer_class: Any = None) -> dict[str, Any]:
+    """A form's fields filled from the record as the API shows it (ids for links,
+    'YYYY-MM' for months, codes for lists), or by attribute without a serializer."""
+    shown = serializer_class(record).data if serializer_class else None
+    return {name: (shown[name] if shown is not None else getattr(record, name))
+            for name in form_class.base_fields
+            if (name in shown if shown is not None else hasattr(record, name))}
 
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 def _service(form: forms.SerializerForm, call: Callable[[], T]) -> T | None:
@@ -557,6 +564,97 @@ def referral_edit(request: HttpRequest, case_id: int, referral_id: int) -> HttpR
             return redirect("web:case-detail", case_id=case.pk)
     _audit_shown(request, "referral", [referral.pk])
     return _part_page(request, form, case, _("Suivre une orientation"), survivors=True)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(Capability.WRITE_CASES)
+def exploitation_edit(request: HttpRequest, case_id: int, exploitation_id: int) -> HttpResponse:
+    """Correct how a survivor of the case was exploited."""
+    case = _case_or_404(case_id)
+    exploitation = _part_or_404(Exploitation, exploitation_id, case)
+    form = forms.ExploitationForm(
+        request.POST or None, survivors=_survivor_options(case),
+        initial=_initial(forms.ExploitationForm, exploitation,
+                         case_serializers.ExploitationSerializer))
+    done = _part_save(request, case, form, case_serializers.ExploitationSerializer,
+                      exploitation, "case_survivor", _("Exploitation mise à jour."))
+    if done:
+        return done
+    _audit_shown(request, "exploitation", [exploitation.pk])
+    return _part_page(request, form, case, _("Corriger une exploitation"), survivors=True)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(Capability.WRITE_CASES)
+def charge_edit(request: HttpRequest, case_id: int, charge_id: int) -> HttpResponse:
+    """Correct a charge: the offence, its date, the survivors it concerns."""
+    case = _case_or_404(case_id)
+    charge = _part_or_404(Charge, charge_id, case)
+    form = forms.ChargeForm(
+        request.POST or None, defendants=_defendant_options(case),
+        survivors=_survivor_options(case),
+        initial=_initial(forms.ChargeForm, charge, case_serializers.ChargeSerializer))
+    done = _part_save(request, case, form, case_serializers.ChargeSerializer, charge,
+                      "defendant", _("Charge mise à jour."))
+    if done:
+        return done
+    _audit_shown(request, "charge", [charge.pk])
+    return _part_page(request, form, case, _("Corriger une charge"), survivors=True,
+                      defendants=True)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(Capability.WRITE_CASES)
+def event_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Record where and when the survivors were recruited, moved or exploited."""
+    case = _case_or_404(case_id)
+    form = forms.EventForm(request.POST or None)
+    done = _part_save(request, case, form, case_serializers.EventSerializer,
+                      TraffickingEvent(), "case", _("Étape de la traite enregistrée."))
+    return done or _part_page(request, form, case, _("Ajouter une étape de la traite"))
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(Capability.WRITE_CASES)
+def event_edit(request: HttpRequest, case_id: int, event_id: int) -> HttpResponse:
+    """Correct a step of the trafficking."""
+    case = _case_or_404(case_id)
+    event = _part_or_404(TraffickingEvent, event_id, case)
+    form = forms.EventForm(request.POST or None, initial=_initial(
+        forms.EventForm, event, case_serializers.EventSerializer))
+    done = _part_save(request, case, form, case_serializers.EventSerializer, event, "case",
+                      _("Étape de la traite mise à jour."))
+    if done:
+        return done
+    _audit_shown(request, "traffickingevent", [event.pk])
+    return _part_page(request, form, case, _("Corriger une étape de la traite"))
+
+
+def _part_or_404(model: type[M], pk: int, case: Case) -> M:
+    """A part of this case; one of another case is not found through it."""
+    part = model._default_manager.filter(pk=pk, case=case).first()
+    if part is None:
+        raise Http404
+    return part
+
+
+def _part_save(request: HttpRequest, case: Case, form: forms.SerializerForm,
+               serializer_class: Any, obj: Any, owner: str, done: str) -> HttpResponse | None:
+    """On a post, validate a part with its API serializer and save it through the
+    service; the redirect to the case when saved. An edit's emptied inputs clear."""
+    if request.method != "POST":
+        return None
+    extra = form.cleared(serializer_class) if obj.pk else {}
+    if owner == "case":
+        extra["case"] = case.pk  # not a field of the form: always this case
+    data = form.validate_with(serializer_class, extra=extra)
+    saved = None
+    if data is not None:
+        saved = _service(form, lambda: _record(request, case, obj, data, owner))
+    if saved is None:
+        return None
+    messages.success(request, done)
+    return redirect("web:case-detail", case_id=case.pk)
 
 
 def _part_page(request: HttpRequest, form: forms.SerializerForm, case: Case, title: str, *,

@@ -63,6 +63,14 @@ EXPECTED: dict[tuple[str, str], dict[str, str | int]] = {
     ("defendant-add", "POST"): only(*WRITERS),
     ("exploitation-add", "GET"): only(*WRITERS),
     ("exploitation-add", "POST"): only(*WRITERS),
+    ("exploitation-edit", "GET"): only(*WRITERS),
+    ("exploitation-edit", "POST"): only(*WRITERS),
+    ("charge-edit", "GET"): only(*WRITERS),
+    ("charge-edit", "POST"): only(*WRITERS),
+    ("event-add", "GET"): only(*WRITERS),
+    ("event-add", "POST"): only(*WRITERS),
+    ("event-edit", "GET"): only(*WRITERS),
+    ("event-edit", "POST"): only(*WRITERS),
     ("charge-add", "GET"): only(*WRITERS),
     ("charge-add", "POST"): only(*WRITERS),
     ("referral-add", "GET"): only(*WRITERS),
@@ -88,7 +96,8 @@ def _url(name: str, seeded: factories.FullCase) -> str:
     pattern = str(next(p for p in web_urls.urlpatterns if p.name == name).pattern)
     ids = {"case_id": seeded.case.pk, "step_id": seeded.steps[0].pk,
            "referral_id": seeded.referral.pk, "survivor_id": seeded.survivor.pk,
-           "trafficker_id": seeded.trafficker.pk}
+           "trafficker_id": seeded.trafficker.pk, "exploitation_id": seeded.exploitation.pk,
+           "charge_id": seeded.charge.pk, "event_id": seeded.event.pk}
     kwargs = {key: value for key, value in ids.items() if f"<int:{key}>" in pattern}
     assert pattern.count("<") == len(kwargs), f"no test id for a parameter of {pattern}"
     return reverse(f"web:{name}", kwargs=kwargs)

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from node.accounts.roles import Role
 from node.audit.models import AuditEntry
-from node.cases.models import Case, CaseSurvivor, Defendant, ProcedureStep
+from node.cases.models import Case, CaseSurvivor, Defendant, ProcedureStep, TraffickingEvent
 from node.imports.template import COLUMN_NAMES
 from node.people.models import Survivor
 from node.sync.models import SyncState
@@ -296,8 +298,6 @@ def test_english_labels_after_the_switch(greffier: Client) -> None:
 
 def test_a_survivor_is_referred_and_the_organisation_is_encrypted(
         greffier: Client, seeded_case: factories.FullCase) -> None:
-    from django.db import connection
-
     from node.cases.models import Referral
 
     url = reverse("web:referral-add", args=[seeded_case.case.pk])
@@ -481,3 +481,88 @@ def test_a_legal_person_needs_its_name_beside_the_field(
     assert fixed.status_code == 302
     trafficker.refresh_from_db()
     assert (trafficker.legal_name, trafficker.family_name) == ("Daara SARL", "")
+
+
+def test_an_exploitation_is_corrected_and_an_emptied_month_is_cleared(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    exploitation = seeded_case.exploitation
+    url = reverse("web:exploitation-edit", args=[seeded_case.case.pk, exploitation.pk])
+    page = greffier.get(url).content.decode()
+    assert 'value="2024-09"' in page  # a month as the month input reads it
+    assert re.search(r'value="PhysicalAbuse"[^>]*checked', page)
+    assert _entries("read", "exploitation")[-1].target_id == str(exploitation.pk)
+    response = greffier.post(url, {"case_survivor": seeded_case.link.pk, "form": "begging",
+                                   "subtype": "talibe_begging", "site_type": "street",
+                                   "means_of_control": ["PhysicalAbuse"]})
+    assert response.status_code == 302
+    exploitation.refresh_from_db()
+    assert (exploitation.site_type, exploitation.start_month) == ("street", None)
+    assert list(exploitation.means.values_list("code", flat=True)) == ["PhysicalAbuse"]
+    assert _entries("update", "exploitation")
+
+
+def test_an_exploitation_whose_end_precedes_its_start_is_refused_beside_the_end(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    exploitation = seeded_case.exploitation
+    url = reverse("web:exploitation-edit", args=[seeded_case.case.pk, exploitation.pk])
+    response = greffier.post(url, {"case_survivor": seeded_case.link.pk, "form": "begging",
+                                   "start_month": "2024-09", "end_month": "2024-01"})
+    assert response.status_code == 400
+    assert "La fin ne peut pas précéder le début." in response.content.decode().split(
+        'id="id_end_month_errors"')[1][:300]
+    exploitation.refresh_from_db()
+    assert exploitation.end_month is None
+
+
+def test_a_charge_is_corrected_and_its_survivors_can_all_be_unticked(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    charge = seeded_case.charge
+    url = reverse("web:charge-edit", args=[seeded_case.case.pk, charge.pk])
+    page = greffier.get(url).content.decode()
+    assert 'value="2025-03-12"' in page
+    response = greffier.post(url, {"defendant": seeded_case.defendant.pk,
+                                   "offence": "L2005-06-art3", "charged_on": "2025-03-13"})
+    assert response.status_code == 302
+    charge.refresh_from_db()
+    assert (charge.charged_on, list(charge.survivors.all())) == (date(2025, 3, 13), [])
+
+
+def test_a_trafficking_event_is_added_then_corrected_and_its_place_encrypted(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    case = seeded_case.case
+    response = greffier.post(reverse("web:event-add", args=[case.pk]),
+                             {"kind": "Transit", "country": "SN", "region": "SN-TC",
+                              "place": "Gare routière de Tambacounda", "month": "2024-08"})
+    assert response.status_code == 302
+    event = TraffickingEvent.objects.get(case=case, kind="Transit")
+    assert "Transit" in greffier.get(reverse("web:case-detail", args=[case.pk])).content.decode()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT place::text FROM cases_traffickingevent WHERE id = %s", [event.pk])
+        assert "Tambacounda" not in cursor.fetchone()[0]
+    url = reverse("web:event-edit", args=[case.pk, event.pk])
+    assert "Gare routière de Tambacounda" in greffier.get(url).content.decode()
+    assert _entries("read", "traffickingevent")[-1].target_id == str(event.pk)
+    assert greffier.post(url, {"kind": "Transit", "country": "ML"}).status_code == 302
+    event.refresh_from_db()
+    assert (event.country, event.region, event.place, event.month) == ("ML", "", "", None)
+
+
+def test_an_event_with_a_malformed_month_is_refused_and_another_case_is_ignored(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    other = factories.case(None)
+    url = reverse("web:event-add", args=[seeded_case.case.pk])
+    response = greffier.post(url, {"kind": "Transit", "month": "2024-13", "case": other.pk})
+    assert response.status_code == 400
+    assert 'id="id_month_errors"' in response.content.decode()
+    fine = greffier.post(url, {"kind": "Transit", "case": other.pk})  # a hand-posted case
+    assert fine.status_code == 302
+    assert TraffickingEvent.objects.filter(case=seeded_case.case, kind="Transit").count() == 1
+    assert not TraffickingEvent.objects.filter(case=other).exists()
+
+
+def test_parts_of_another_case_are_not_found_through_this_one(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    other = factories.case(None)
+    for name, part in (("exploitation-edit", seeded_case.exploitation),
+                       ("charge-edit", seeded_case.charge), ("event-edit", seeded_case.event)):
+        assert greffier.get(reverse(f"web:{name}", args=[other.pk, part.pk])).status_code == 404
