@@ -129,7 +129,9 @@ class SerializerForm(forms.Form):
 
 
 def _date() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"})
+    # A date input reads and sends ISO dates whatever the page's language; a
+    # localised value (10/03/2025) would show empty and be lost on saving.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _month() -> forms.TextInput:
