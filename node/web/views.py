@@ -563,7 +563,8 @@ def referral_edit(request: HttpRequest, case_id: int, referral_id: int) -> HttpR
             messages.success(request, _("Orientation mise à jour."))
             return redirect("web:case-detail", case_id=case.pk)
     _audit_shown(request, "referral", [referral.pk])
-    return _part_page(request, form, case, _("Suivre une orientation"), survivors=True)
+    return _part_page(request, form, case, _("Suivre une orientation"), survivors=True,
+                      delete_url=reverse("web:referral-delete", args=[case.pk, referral.pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -581,7 +582,9 @@ def exploitation_edit(request: HttpRequest, case_id: int, exploitation_id: int) 
     if done:
         return done
     _audit_shown(request, "exploitation", [exploitation.pk])
-    return _part_page(request, form, case, _("Corriger une exploitation"), survivors=True)
+    return _part_page(request, form, case, _("Corriger une exploitation"), survivors=True,
+                      delete_url=reverse("web:exploitation-delete",
+                                         args=[case.pk, exploitation.pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -600,7 +603,8 @@ def charge_edit(request: HttpRequest, case_id: int, charge_id: int) -> HttpRespo
         return done
     _audit_shown(request, "charge", [charge.pk])
     return _part_page(request, form, case, _("Corriger une charge"), survivors=True,
-                      defendants=True)
+                      defendants=True,
+                      delete_url=reverse("web:charge-delete", args=[case.pk, charge.pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -627,7 +631,46 @@ def event_edit(request: HttpRequest, case_id: int, event_id: int) -> HttpRespons
     if done:
         return done
     _audit_shown(request, "traffickingevent", [event.pk])
-    return _part_page(request, form, case, _("Corriger une étape de la traite"))
+    return _part_page(request, form, case, _("Corriger une étape de la traite"),
+                      delete_url=reverse("web:event-delete", args=[case.pk, event.pk]))
+
+
+@require_POST
+@staff_view(Capability.WRITE_CASES)
+def exploitation_delete(request: HttpRequest, case_id: int, exploitation_id: int
+                        ) -> HttpResponse:
+    return _part_delete(request, case_id, Exploitation, exploitation_id,
+                        _("Exploitation supprimée."))
+
+
+@require_POST
+@staff_view(Capability.WRITE_CASES)
+def charge_delete(request: HttpRequest, case_id: int, charge_id: int) -> HttpResponse:
+    return _part_delete(request, case_id, Charge, charge_id, _("Charge supprimée."))
+
+
+@require_POST
+@staff_view(Capability.WRITE_CASES)
+def event_delete(request: HttpRequest, case_id: int, event_id: int) -> HttpResponse:
+    return _part_delete(request, case_id, TraffickingEvent, event_id,
+                        _("Étape de la traite supprimée."))
+
+
+@require_POST
+@staff_view(Capability.WRITE_CASES)
+def referral_delete(request: HttpRequest, case_id: int, referral_id: int) -> HttpResponse:
+    return _part_delete(request, case_id, Referral, referral_id, _("Orientation supprimée."))
+
+
+def _part_delete(request: HttpRequest, case_id: int, model: type[Model], pk: int,
+                 done: str) -> HttpResponse:
+    """Delete a part entered by mistake (the service audits it and marks the case to
+    be sent again); the page it was on is gone, so back to the case."""
+    case = _case_or_404(case_id)
+    part = _part_or_404(model, pk, case)
+    case_services.record_delete(actor=_staff(request), obj=part, request=request)
+    messages.success(request, done)
+    return redirect("web:case-detail", case_id=case.pk)
 
 
 def _part_or_404(model: type[M], pk: int, case: Case) -> M:
@@ -658,7 +701,8 @@ def _part_save(request: HttpRequest, case: Case, form: forms.SerializerForm,
 
 
 def _part_page(request: HttpRequest, form: forms.SerializerForm, case: Case, title: str, *,
-               survivors: bool = False, defendants: bool = False) -> HttpResponse:
+               survivors: bool = False, defendants: bool = False,
+               delete_url: str | None = None) -> HttpResponse:
     """A part's form; the names its lists show are reads of those people, audited."""
     if survivors:
         _audit_shown(request, "survivor", list(
@@ -666,7 +710,8 @@ def _part_page(request: HttpRequest, form: forms.SerializerForm, case: Case, tit
     if defendants:
         _audit_shown(request, "trafficker", list(
             Defendant.objects.filter(case=case).values_list("trafficker_id", flat=True)))
-    return render(request, "web/part_form.html", {"form": form, "case": case, "title": title},
+    return render(request, "web/part_form.html",
+                  {"form": form, "case": case, "title": title, "delete_url": delete_url},
                   status=400 if form.is_bound and form.has_messages() else 200)
 
 

@@ -67,6 +67,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str | int]] = {
     ("exploitation-edit", "POST"): only(*WRITERS),
     ("charge-edit", "GET"): only(*WRITERS),
     ("charge-edit", "POST"): only(*WRITERS),
+    ("exploitation-delete", "POST"): only(*WRITERS),
+    ("charge-delete", "POST"): only(*WRITERS),
+    ("event-delete", "POST"): only(*WRITERS),
+    ("referral-delete", "POST"): only(*WRITERS),
     ("event-add", "GET"): only(*WRITERS),
     ("event-add", "POST"): only(*WRITERS),
     ("event-edit", "GET"): only(*WRITERS),
@@ -84,7 +88,9 @@ EXPECTED: dict[tuple[str, str], dict[str, str | int]] = {
 }
 # Methods a page does not answer: 405 for everyone, logged in or not.
 NOT_ALLOWED = [("logout", "GET"), ("step-add", "GET"), ("step-void", "GET"), ("case-list", "POST"),
-               ("audit-log", "POST"), ("home", "POST"), ("case-detail", "POST")]
+               ("audit-log", "POST"), ("home", "POST"), ("case-detail", "POST"),
+               ("exploitation-delete", "GET"), ("charge-delete", "GET"), ("event-delete", "GET"),
+               ("referral-delete", "GET")]
 
 
 def _page_names() -> set[str]:

@@ -20,7 +20,7 @@ from node.audit.models import AuditEntry
 from node.cases.models import Case, CaseSurvivor, Defendant, ProcedureStep, TraffickingEvent
 from node.imports.template import COLUMN_NAMES
 from node.people.models import Survivor
-from node.sync.models import SyncState
+from node.sync.models import Dirty, SyncState
 from node.web import selectors
 from tests.node import factories
 from tests.node.personas import PASSWORD, make_user
@@ -566,3 +566,36 @@ def test_parts_of_another_case_are_not_found_through_this_one(
     for name, part in (("exploitation-edit", seeded_case.exploitation),
                        ("charge-edit", seeded_case.charge), ("event-edit", seeded_case.event)):
         assert greffier.get(reverse(f"web:{name}", args=[other.pk, part.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["exploitation", "charge", "event", "referral"])
+def test_a_part_entered_by_mistake_is_deleted_audited_and_its_case_sent_again(
+        greffier: Client, seeded_case: factories.FullCase, name: str) -> None:
+    part = getattr(seeded_case, name)
+    case = seeded_case.case
+    edit = greffier.get(reverse(f"web:{name}-edit", args=[case.pk, part.pk])).content.decode()
+    url = reverse(f"web:{name}-delete", args=[case.pk, part.pk])
+    assert f'action="{url}"' in edit  # offered on the part's own page
+    Dirty.objects.all().delete()
+    response = greffier.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("web:case-detail", args=[case.pk])
+    assert not type(part).objects.filter(pk=part.pk).exists()
+    entry = _entries("delete", part._meta.model_name)[0]
+    assert (entry.target_id, entry.detail["case"]) == (str(part.pk), case.pk)
+    assert Dirty.objects.filter(kind="case", owner_id=case.pk).exists()
+
+
+def test_a_part_of_another_case_is_not_deleted_through_this_one(
+        greffier: Client, seeded_case: factories.FullCase) -> None:
+    other = factories.case(None)
+    url = reverse("web:exploitation-delete", args=[other.pk, seeded_case.exploitation.pk])
+    assert greffier.post(url).status_code == 404
+    assert type(seeded_case.exploitation).objects.filter(pk=seeded_case.exploitation.pk).exists()
+
+
+def test_a_judge_cannot_delete_a_part(web_staff: object,
+                                      seeded_case: factories.FullCase) -> None:
+    judge = web_staff(Role.JUDGE)  # type: ignore[operator]
+    url = reverse("web:charge-delete", args=[seeded_case.case.pk, seeded_case.charge.pk])
+    assert judge.post(url).status_code == 403
+    assert type(seeded_case.charge).objects.filter(pk=seeded_case.charge.pk).exists()
