@@ -323,9 +323,7 @@ def step_add(request: HttpRequest, case_id: int) -> HttpResponse:
 def step_void(request: HttpRequest, case_id: int, step_id: int) -> HttpResponse:
     """Void a step entered by mistake, with a reason; the service decides who may."""
     case = _case_or_404(case_id)
-    step = ProcedureStep.objects.filter(pk=step_id, case=case).first()
-    if step is None:
-        raise Http404
+    step = _part_or_404(ProcedureStep, step_id, case)
     form = forms.StepVoidForm(request.POST)
     data = form.validate_with(case_serializers.StepVoidInput)
     voided = None
@@ -500,13 +498,10 @@ def exploitation_add(request: HttpRequest, case_id: int) -> HttpResponse:
     """Record how one survivor of the case was exploited."""
     case = _case_or_404(case_id)
     form = forms.ExploitationForm(request.POST or None, survivors=_survivor_options(case))
-    if request.method == "POST":
-        data = form.validate_with(case_serializers.ExploitationSerializer)
-        if data is not None and _service(form, lambda: _record(
-                request, case, Exploitation(), data, "case_survivor")):
-            messages.success(request, _("Exploitation enregistrée."))
-            return redirect("web:case-detail", case_id=case.pk)
-    return _part_page(request, form, case, _("Ajouter une exploitation"), survivors=True)
+    done = _part_save(request, case, form, case_serializers.ExploitationSerializer,
+                      Exploitation(), "case_survivor", _("Exploitation enregistrée."))
+    return done or _part_page(request, form, case, _("Ajouter une exploitation"),
+                              survivors=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -516,14 +511,10 @@ def charge_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(case_id)
     form = forms.ChargeForm(request.POST or None, defendants=_defendant_options(case),
                             survivors=_survivor_options(case))
-    if request.method == "POST":
-        data = form.validate_with(case_serializers.ChargeSerializer)
-        if data is not None and _service(form, lambda: _record(
-                request, case, Charge(), data, "defendant")):
-            messages.success(request, _("Charge enregistrée."))
-            return redirect("web:case-detail", case_id=case.pk)
-    return _part_page(request, form, case, _("Ajouter une charge"), survivors=True,
-                      defendants=True)
+    done = _part_save(request, case, form, case_serializers.ChargeSerializer, Charge(),
+                      "defendant", _("Charge enregistrée."))
+    return done or _part_page(request, form, case, _("Ajouter une charge"), survivors=True,
+                              defendants=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -532,13 +523,9 @@ def referral_add(request: HttpRequest, case_id: int) -> HttpResponse:
     """Refer a survivor of the case to a service (shelter, care, legal aid, return...)."""
     case = _case_or_404(case_id)
     form = forms.ReferralForm(request.POST or None, survivors=_survivor_options(case))
-    if request.method == "POST":
-        data = form.validate_with(case_serializers.ReferralSerializer)
-        if data is not None and _service(form, lambda: _record(
-                request, case, Referral(), data, "case_survivor")):
-            messages.success(request, _("Orientation enregistrée."))
-            return redirect("web:case-detail", case_id=case.pk)
-    return _part_page(request, form, case, _("Orienter une victime"), survivors=True)
+    done = _part_save(request, case, form, case_serializers.ReferralSerializer, Referral(),
+                      "case_survivor", _("Orientation enregistrée."))
+    return done or _part_page(request, form, case, _("Orienter une victime"), survivors=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -546,22 +533,14 @@ def referral_add(request: HttpRequest, case_id: int) -> HttpResponse:
 def referral_edit(request: HttpRequest, case_id: int, referral_id: int) -> HttpResponse:
     """Follow a referral up: its status changes (planned, in progress, completed...)."""
     case = _case_or_404(case_id)
-    referral = Referral.objects.filter(pk=referral_id, case=case).first()
-    if referral is None:
-        raise Http404
-    initial = {"case_survivor": referral.case_survivor_id, "status": referral.status,
-               "referral_type": referral.referral_type, "organisation": referral.organisation,
-               "referred_on": referral.referred_on}
-    form = forms.ReferralForm(request.POST or None, initial=initial,
-                              survivors=_survivor_options(case))
-    if request.method == "POST":
-        # An emptied organisation is a change, not an absent value.
-        data = form.validate_with(case_serializers.ReferralSerializer, extra={
-            "organisation": request.POST.get("organisation", "")})
-        if data is not None and _service(form, lambda: _record(
-                request, case, referral, data, "case_survivor")):
-            messages.success(request, _("Orientation mise à jour."))
-            return redirect("web:case-detail", case_id=case.pk)
+    referral = _part_or_404(Referral, referral_id, case)
+    form = forms.ReferralForm(
+        request.POST or None, survivors=_survivor_options(case),
+        initial=_initial(forms.ReferralForm, referral, case_serializers.ReferralSerializer))
+    done = _part_save(request, case, form, case_serializers.ReferralSerializer, referral,
+                      "case_survivor", _("Orientation mise à jour."))
+    if done:
+        return done
     _audit_shown(request, "referral", [referral.pk])
     return _part_page(request, form, case, _("Suivre une orientation"), survivors=True,
                       delete_url=reverse("web:referral-delete", args=[case.pk, referral.pk]))
